@@ -1,0 +1,41 @@
+# Parley: every command a user or CI needs. Each target installs what is missing first.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+.PHONY: help install run chat resume train test lint format validate clean lock
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+install: ## Create .venv with Python 3.10 and the locked dependencies (quick when nothing changed)
+	@scripts/bootstrap.sh
+
+run: install ## Train if needed, then start the bot (REST on :5005) and its action server; Ctrl-C stops both
+	@scripts/run.sh
+
+chat: install ## Chat with the running bot in this terminal
+	@scripts/chat.sh
+
+resume: install ## Hand a paused conversation back to the bot: make resume SENDER=<conversation id>
+	@scripts/resume.sh "$(SENDER)"
+
+train: install ## Train the assistant if config, domain or data changed (FORCE=1 to retrain anyway)
+	@scripts/train.sh $(if $(FORCE),--force)
+
+test: install ## Everything CI checks: lint, data validation, training, pytest, dialogue tests
+	@scripts/test.sh
+
+lint: install ## ruff lint and format check
+	@.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+format: install ## Apply ruff's fixes and formatting
+	@.venv/bin/ruff check --fix . && .venv/bin/ruff format .
+
+validate: install ## Check domain, NLU data, rules and stories for consistency
+	@source scripts/env.sh && rasa data validate --domain domain --data data
+
+lock: install ## Re-resolve requirements.in into requirements.lock
+	@.venv/bin/uv pip compile requirements.in --python-version 3.10 -o requirements.lock
+
+clean: ## Remove trained models, caches and runtime state (keeps .venv)
+	rm -rf models results .rasa .cache .pytest_cache .ruff_cache var

@@ -1,0 +1,38 @@
+"""Pure helpers that read structure out of customer text. No I/O, so they are trivial to test."""
+
+from __future__ import annotations
+
+import re
+
+_PRICE_CAP = re.compile(
+    r"\b(?:under|below|less than|cheaper than|max(?:imum)?|up to|no more than)\s*\$?\s*(\d+(?:[.,]\d{1,2})?)",
+    re.IGNORECASE,
+)
+
+
+def price_cap(text: str) -> float | None:
+    """The budget in phrases like "under $200" or "less than 150", or None if there is none."""
+    match = _PRICE_CAP.search(text)
+    return float(match.group(1).replace(",", ".")) if match else None
+
+
+def normalise_order_number(value: str | None, pattern: str, prefix: str) -> str | None:
+    """Canonical form of an order number ("ko123456" -> "KO-123456"), or None if it does not look like one.
+
+    Args:
+        value: What the customer typed (or the entity the NLU extracted).
+        pattern: Regular expression a full order number matches, case-insensitively.
+        prefix: The canonical prefix, e.g. "KO-".
+    """
+    if not value:
+        return None
+    candidate = value.strip().upper()
+    if not re.fullmatch(pattern, candidate, re.IGNORECASE):
+        return None
+    digits = re.sub(r"\D", "", candidate)
+    return f"{prefix}{digits}"
+
+
+def without_price_cap(text: str) -> str:
+    """The text with its budget phrase removed, so "under $200" does not search for items named "200"."""
+    return _PRICE_CAP.sub(" ", text)

@@ -1,0 +1,1 @@
+"""Rasa graph components (thin adapters over plain models in `nlu.models`)."""

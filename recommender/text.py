@@ -1,0 +1,42 @@
+"""Tokenisation shared by the lexical search: lower-case words, light normalisation, no stop words.
+
+Kept tiny and dependency-free on purpose: it only has to make "tents for two people" meet "2-person tent".
+"""
+
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"[a-z0-9]+")
+_STOP = frozenset(
+    """a an and any are as at be but by can could do does for from have how i in is it its me my of on or our please
+    sell show so some tell than that the their them there these they this to us want was we what which who will with
+    you your yours need looking something anything get got would should like under below less cheaper max maximum
+    more no much cost costs price""".split()
+)
+_NUMBERS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "solo": "1"}
+_ALIASES = {"people": "person", "persons": "person", "man": "person", "backpack": "pack", "rucksack": "pack"}
+
+
+def _stem(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def tokenize(text: str) -> list[str]:
+    """Splits text into normalised search terms.
+
+    Numbers written as words become digits, a few domain aliases are folded together, plural `s` is stripped and
+    stop words are dropped.
+    """
+    terms = []
+    for word in _WORD.findall(text.lower()):
+        word = _NUMBERS.get(word, word)
+        word = _ALIASES.get(word, word)
+        if word in _STOP:
+            continue
+        terms.append(_ALIASES.get(_stem(word), _stem(word)))
+    return terms

@@ -1,0 +1,60 @@
+# shellcheck shell=bash
+# Environment shared by every Parley command. Sourced, never executed.
+#
+# Why: Rasa, TensorFlow, Hugging Face and matplotlib all write caches to $HOME and print start-up noise by default.
+# Parley keeps its state inside the project (so a clone is self-contained and `make clean` really cleans) and keeps
+# the terminal readable. Values from `.env` win over these defaults; the shell environment wins over both.
+
+PARLEY_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export PARLEY_ROOT
+cd "$PARLEY_ROOT" || exit 1
+
+# .env holds the user's settings (see .env.example); variables already in the environment are not overridden.
+if [ -f .env ]; then
+  while IFS='=' read -r key value; do
+    case "$key" in ''|\#*) continue ;; esac
+    key="${key// /}"
+    if [ -z "${!key+x}" ]; then
+      value="${value%\"}"; value="${value#\"}"
+      export "$key=$value"
+    fi
+  done < .env
+fi
+
+export VENV="${VENV:-$PARLEY_ROOT/.venv}"
+export PATH="$VENV/bin:$PATH"
+
+# Ports and endpoints.
+export RASA_HOST="${RASA_HOST:-127.0.0.1}"
+export RASA_PORT="${RASA_PORT:-5005}"
+export ACTION_PORT="${ACTION_PORT:-5055}"
+export ACTION_SERVER_URL="${ACTION_SERVER_URL:-http://127.0.0.1:${ACTION_PORT}/webhook}"
+export PARLEY_TRACKER_DB="${PARLEY_TRACKER_DB:-var/tracker.db}"
+export PARLEY_BRAND_DIR="${PARLEY_BRAND_DIR:-brand}"
+export PARLEY_LOG_LEVEL="${PARLEY_LOG_LEVEL:-INFO}"
+
+# Quiet, private, local.
+export RASA_TELEMETRY_ENABLED=false
+export RASA_CACHE_DIRECTORY="${RASA_CACHE_DIRECTORY:-$PARLEY_ROOT/.rasa/cache}"
+export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-3}"
+export SQLALCHEMY_SILENCE_UBER_WARNING=1
+export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore}"
+export HF_HOME="${HF_HOME:-$PARLEY_ROOT/.cache/huggingface}"
+export HF_HUB_OFFLINE="${HF_HUB_OFFLINE:-1}"
+export TRANSFORMERS_OFFLINE="${TRANSFORMERS_OFFLINE:-1}"
+export HF_HUB_DISABLE_TELEMETRY=1
+export KERAS_HOME="${KERAS_HOME:-$PARLEY_ROOT/.cache/keras}"
+export TFHUB_CACHE_DIR="${TFHUB_CACHE_DIR:-$PARLEY_ROOT/.cache/tfhub}"
+export MPLCONFIGDIR="${MPLCONFIGDIR:-$PARLEY_ROOT/.cache/matplotlib}"
+
+# Two cores: one TensorFlow op at a time, each allowed both cores; torch and BLAS likewise.
+export TF_INTER_OP_PARALLELISM_THREADS="${TF_INTER_OP_PARALLELISM_THREADS:-1}"
+export TF_INTRA_OP_PARALLELISM_THREADS="${TF_INTRA_OP_PARALLELISM_THREADS:-2}"
+export OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}"
+export MKL_NUM_THREADS="${MKL_NUM_THREADS:-2}"
+export TOKENIZERS_PARALLELISM=false
+
+mkdir -p var "$MPLCONFIGDIR"
+
+# Every script's `rasa` is Rasa's CLI started through bot/cli.py, which keeps third-party deprecation noise out.
+rasa() { python -m bot.cli "$@"; }

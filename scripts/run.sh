@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Start the action server and the Rasa server (REST channel) together; Ctrl-C stops both.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+
+scripts/train.sh
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo
+  echo "==> Stopping Parley"
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+
+echo "==> Starting the action server on port $ACTION_PORT (log: var/actions.log)"
+rasa run actions --actions actions --port "$ACTION_PORT" >var/actions.log 2>&1 &
+pids+=($!)
+
+echo "==> Starting the Rasa server on http://$RASA_HOST:$RASA_PORT (log: var/rasa.log)"
+api_args=()
+if [ -n "${RASA_API_TOKEN:-}" ]; then api_args=(--enable-api --auth-token "$RASA_API_TOKEN"); fi
+rasa run --model models/parley.tar.gz --endpoints endpoints.yml --credentials credentials.yml \
+  --interface "$RASA_HOST" --port "$RASA_PORT" "${api_args[@]}" >var/rasa.log 2>&1 &
+pids+=($!)
+
+for _ in $(seq 1 180); do
+  if curl -fs "http://$RASA_HOST:$RASA_PORT/" >/dev/null 2>&1; then break; fi
+  for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || { echo "A server exited during start-up; see var/*.log" >&2; exit 1; }; done
+  sleep 1
+done
+
+cat <<MSG
+
+Parley is up: Kestrel Outdoor's assistant.
+  Talk to it over REST:
+    curl -s -XPOST http://$RASA_HOST:$RASA_PORT/webhooks/rest/webhook \\
+      -d '{"sender": "u1", "message": "do you sell tents for two people?"}'
+  Or chat in this terminal from another one:  make chat
+  Logs: var/rasa.log, var/actions.log   Conversations: $PARLEY_TRACKER_DB
+Press Ctrl-C to stop.
+MSG
+
+# Either server exiting brings the other down too.
+wait -n "${pids[@]}"

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The whole test suite, in the order that fails fastest: lint, data validation, training, pytest, dialogue tests.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "Lint (ruff)"
+ruff check .
+ruff format --check .
+
+step "Validate domain and training data"
+rasa data validate --domain domain --data data
+
+step "Train"
+scripts/train.sh
+
+step "Unit and integration tests (pytest)"
+# The model was just trained, so tests that need it must run, not skip.
+PARLEY_REQUIRE_MODEL=1 python -m pytest
+
+step "Dialogue regression tests (rasa test)"
+rm -rf results
+rasa test core --model models/parley.tar.gz --stories tests/stories --out results --fail-on-prediction-errors
+echo "All dialogue test stories passed (report: results/)."

@@ -1,0 +1,41 @@
+import pytest
+
+from actions.formatting import first_sentence, money
+from actions.parsing import normalise_order_number, price_cap, without_price_cap
+
+PATTERN, PREFIX = r"KO-?\d{6}", "KO-"
+
+
+@pytest.mark.parametrize(
+    ("text", "cap"),
+    [("a tent under $200", 200.0), ("less than 150 please", 150.0), ("max 99.50", 99.5), ("a tent for two", None)],
+)
+def test_price_cap(text, cap):
+    assert price_cap(text) == cap
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("KO-123456", "KO-123456"),
+        ("ko123456", "KO-123456"),
+        (" KO-000001 ", "KO-000001"),
+        ("123", None),
+        ("KO-1234567", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_normalise_order_number(value, expected):
+    assert normalise_order_number(value, PATTERN, PREFIX) == expected
+
+
+def test_money_and_first_sentence():
+    assert money(349, "$") == "$349"
+    assert money(34.5, "$") == "$34.50"
+    assert first_sentence("One. Two.") == "One."
+    assert first_sentence("x" * 300).endswith("…")
+
+
+def test_without_price_cap():
+    assert without_price_cap("a tent under $200 please").split() == ["a", "tent", "please"]

@@ -1,0 +1,94 @@
+"""The whole bot over real HTTP: REST channel -> Rasa (trained model) -> action server -> catalog."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+
+import pytest
+
+from tests.bot.conftest import ROOT, http
+
+pytestmark = pytest.mark.integration
+
+
+def texts(replies):
+    return [reply.get("text", "") for reply in replies]
+
+
+def test_readme_example_gets_a_sensible_answer(stack):
+    status, replies = stack.say("readme", "do you sell tents for two people?")
+    assert status == 200
+    [reply] = texts(replies)
+    assert "Tent" in reply and "$" in reply
+
+
+def test_a_conversation_through_the_form(stack):
+    assert "order number" in texts(stack.say("orders", "where is my order")[1])[0]
+    [reply] = texts(stack.say("orders", "KO-123456")[1])
+    assert "https://kestrel-outdoor.example/orders/KO-123456" in reply
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "",
+        "   ",
+        "tent " * 10_000,  # 50 kB
+        "😀🎉🏕️",
+        "¿Dónde está mi pedido? Necesito ayuda urgente.",
+        "<script>alert('x')</script><b>hello</b>",
+        "asdf qwer zxcv",
+    ],
+    ids=["empty", "blank", "50kB", "emoji", "spanish", "html", "gibberish"],
+)
+def test_bad_input_gets_a_polite_reply(stack, message):
+    status, replies = stack.say(f"bad-{hash(message)}", message)
+    assert status == 200
+    assert replies, "the bot must never answer with silence"
+    assert all(reply.get("text") for reply in replies)
+
+
+@pytest.mark.parametrize("body", [b"not json", b'{"sender": "x"}', b'{"sender": "x", "message": null}', b"[]"])
+def test_malformed_requests_get_a_json_400(stack, body):
+    status, reply = http("POST", f"{stack.rasa_url}/webhooks/rest/webhook", body)
+    assert status == 400
+    assert '{"sender":' in reply["error"]
+
+
+def test_handoff_pauses_the_bot_until_make_resume(stack):
+    [announcement] = texts(stack.say("handoff", "can I talk to a human")[1])
+    assert "customer care team" in announcement
+    status, replies = stack.say("handoff", "hello? anyone?")
+    assert (status, replies) == (200, [])  # paused: a person answers now, the bot stays silent
+    assert stack.say("someone-else", "hello")[1]  # other conversations are unaffected
+
+    resumed = subprocess.run(
+        ["make", "--no-print-directory", "resume", "SENDER=handoff"],
+        cwd=ROOT,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    assert "handed back to the bot" in resumed.stdout
+    assert texts(stack.say("handoff", "hello")[1])[0].startswith("H")
+
+
+def test_the_full_text_is_kept_even_when_nlu_reads_less(stack):
+    long_text = "my tent leaked " + "really " * 400 + "badly"
+    stack.say("long", long_text)
+    with sqlite3.connect(stack.logs / "tracker.db") as db:
+        rows = db.execute("select data from events where sender_id = 'long' and type_name = 'user'").fetchall()
+    assert json.loads(rows[-1][0])["text"] == long_text
+
+
+def test_zz_action_server_outage_degrades_the_reply(stack):
+    """Runs last in this module (it stops the shared action server): the customer still gets an honest reply."""
+    stack.stop_action_server()
+    status, replies = stack.say("outage", "do you sell tents for two people?")
+    assert status == 200
+    [reply] = texts(replies)
+    assert "can't look that up right now" in reply
+    assert texts(stack.say("outage", "hello")[1])[0].startswith("H")  # rules without actions still answer
