@@ -1,0 +1,46 @@
+"""The reply to a message the NLU could not place (`nlu_fallback`), which offers a person when it keeps happening.
+
+One misunderstanding gets the "here is what I can do" reply. A second in a row means the customer and the bot are
+stuck, so a person is offered (the `utter_offer_human` response runs next, and the handoff rules take the answer).
+Upset customers are handled by a rule that offers a person straight away.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import FollowupAction
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.base import ParleyAction
+
+FALLBACK_INTENT = "nlu_fallback"
+OFFER_HUMAN_AFTER = 2
+
+
+def consecutive_fallbacks(tracker: Tracker) -> int:
+    """How many of the latest user messages in a row were not understood (the current one included)."""
+    count = 0
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if intent != FALLBACK_INTENT:
+            break
+        count += 1
+    return count
+
+
+class ActionFallback(ParleyAction):
+    """Says it did not understand; offers a person after repeated misunderstandings."""
+
+    def name(self) -> str:
+        return "action_fallback"
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        dispatcher.utter_message(response="utter_default")
+        if consecutive_fallbacks(tracker) >= OFFER_HUMAN_AFTER:
+            return [FollowupAction("utter_offer_human")]
+        return []

@@ -1,0 +1,100 @@
+"""Sentiment on TweetEval (test split, 12,284 tweets): Parley's head vs VADER, in the same run.
+
+    python -m benchmarks.sentiment_tweeteval
+
+Parley's shipped head (`nlu/resources/sentiment_head.json`) was trained on TweetEval's validation split and the
+repository's customer-service examples, never on the test split. For reference the run also fits an
+embedding-only head on the same data, to show what the VADER features add. Per-message time is measured one
+message at a time, as in the Rasa server: the shared encoder's bottom layers plus the head (plus VADER).
+
+Needs `../shared/data/tweeteval-sentiment` (skips cleanly without it). Results:
+`benchmarks/results/sentiment_tweeteval.json`.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from benchmarks.common import dataset, table, write_results
+from nlu.models.encoder import SplitEncoder, configure_torch_threads
+from nlu.models.sentiment import LABELS, SentimentHead, lexicon_features
+from nlu.train_sentiment import build_training_set, read_tweeteval, sentence_embeddings
+
+
+def scores(gold: list[str], predicted: list[str]) -> dict[str, float]:
+    from sklearn.metrics import accuracy_score, f1_score, recall_score
+
+    return {
+        "macro_recall": float(recall_score(gold, predicted, average="macro")),
+        "macro_f1": float(f1_score(gold, predicted, average="macro")),
+        "accuracy": float(accuracy_score(gold, predicted)),
+    }
+
+
+def vader_labels(texts: list[str]) -> list[str]:
+    """VADER's recommended thresholds on the compound score."""
+    compound = lexicon_features(texts)[:, 3]
+    return ["positive" if c >= 0.05 else "negative" if c <= -0.05 else "neutral" for c in compound]
+
+
+def main() -> None:
+    folder = dataset("tweeteval-sentiment")
+    configure_torch_threads()
+    test_x, test_y = read_tweeteval(folder, "test")
+    head = SentimentHead.load()
+    encoder = SplitEncoder(head.encoder, split=head.split)
+
+    print(f"Encoding {len(test_x)} test tweets", flush=True)
+    test_emb = sentence_embeddings(encoder, test_x)
+    results: dict = {"systems": {}}
+
+    start = time.perf_counter()
+    results["systems"]["vader"] = scores(test_y, vader_labels(test_x))
+    results["systems"]["vader"]["ms_per_message"] = (time.perf_counter() - start) * 1000 / len(test_x)
+
+    parley = [s.label for s in head.predict_from_embeddings(test_emb, test_x)]
+    results["systems"]["parley_head"] = scores(test_y, parley)
+
+    # Reference: the same training data without the lexicon features.
+    from sklearn.linear_model import LogisticRegression
+
+    train_x, train_y, weights, _ = build_training_set(folder)
+    train_emb = sentence_embeddings(encoder, train_x)
+
+    def unit(e: np.ndarray) -> np.ndarray:
+        return e / np.linalg.norm(e, axis=1, keepdims=True)
+
+    plain = LogisticRegression(C=2.0, max_iter=2000, class_weight="balanced")
+    plain.fit(unit(train_emb), train_y, sample_weight=weights)
+    results["systems"]["embedding_only_head"] = scores(test_y, list(plain.predict(unit(test_emb))))
+
+    # Time per message, one at a time: the head alone (its cost in the pipeline, where the encoder pass is shared
+    # with the intent classifier) and with the shared encoder pass included.
+    sample = test_x[:300]
+    encoder.bottom([sample[0]])  # warm-up
+    head_only = encoder_too = 0.0
+    for text in sample:
+        start = time.perf_counter()
+        hidden, _ = encoder.bottom([text])
+        middle = time.perf_counter()
+        head.predict_from_embeddings(hidden.mean(1).numpy(), [text])
+        end = time.perf_counter()
+        head_only += end - middle
+        encoder_too += end - start
+    results["systems"]["parley_head"]["ms_per_message"] = head_only * 1000 / len(sample)
+    results["systems"]["parley_head"]["ms_per_message_with_encoder"] = encoder_too * 1000 / len(sample)
+    results["training_data"] = head.metadata
+    results["labels"] = list(LABELS)
+
+    rows = [{"system": k, **v} for k, v in results["systems"].items()]
+    print("\nTweetEval sentiment, test split")
+    print(
+        table(rows, ["system", "macro_recall", "macro_f1", "accuracy", "ms_per_message", "ms_per_message_with_encoder"])
+    )
+    write_results("sentiment_tweeteval", results)
+
+
+if __name__ == "__main__":
+    main()

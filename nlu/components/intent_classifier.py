@@ -1,0 +1,164 @@
+"""Parley's transformer intent classifier as a Rasa graph component.
+
+A thin adapter: the model (`nlu.models.intent`) fine-tunes the top encoder layers on the bot's NLU examples during
+`rasa train`, reading the shared bottom states that `TransformerFeaturizer` put on each message. Predictions come
+with a sorted ranking; the confidence is lowered for messages unlike any intent, so `FallbackClassifier` catches
+what the bot does not handle.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import Any
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.exceptions import InvalidConfigException
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from nlu.components.features import sequence_states
+from nlu.models.encoder import DEFAULT_ENCODER, SplitEncoder, configure_torch_threads
+from nlu.models.intent import IntentModel, IntentTrainingConfig, pad
+
+logger = logging.getLogger(__name__)
+
+_TRAINING_KEYS = {field.name for field in dataclasses.fields(IntentTrainingConfig)}
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class TransformerIntentClassifier(GraphComponent, IntentClassifier):
+    """Predicts the intent and a ranking of alternatives. Needs `TransformerFeaturizer` earlier in the pipeline."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        """Configuration.
+
+        - `model`, `split`: the encoder, exactly as configured on `TransformerFeaturizer`.
+        - `epochs`, `batch_size`, `learning_rate`, `head_learning_rate`, `weight_decay`, `dropout`,
+          `label_smoothing`: fine-tuning hyperparameters (defaults benchmarked on BANKING77).
+        - `seed`: makes training repeatable.
+        - `ood_percentile`: messages further from every intent than this percentile of training messages get
+          a lowered confidence (out-of-scope detection); 100 switches it off.
+        - `ranking_length`: how many intents to list in `intent_ranking` (0 = all).
+        - `show_progress`: progress bar while training (off in the server log).
+        """
+        return {
+            "model": DEFAULT_ENCODER,
+            "split": -2,
+            **dataclasses.asdict(IntentTrainingConfig()),
+            "ranking_length": 10,
+            "show_progress": True,
+        }
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: IntentModel | None = None,
+    ) -> None:
+        self._config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self._model = model
+
+    @classmethod
+    def validate_config(cls, config: dict[str, Any]) -> None:
+        """Fails before training on values that cannot work."""
+        for key in ("epochs", "batch_size"):
+            if not isinstance(config.get(key), int) or config[key] < 1:
+                raise InvalidConfigException(f"TransformerIntentClassifier: '{key}' must be a positive integer")
+        for key in ("learning_rate", "head_learning_rate"):
+            if not isinstance(config.get(key), (int, float)) or not 0 < config[key] < 1:
+                raise InvalidConfigException(f"TransformerIntentClassifier: '{key}' must be between 0 and 1")
+        if not 0 < float(config.get("ood_percentile", 0)) <= 100:
+            raise InvalidConfigException("TransformerIntentClassifier: 'ood_percentile' must be in (0, 100]")
+        if not isinstance(config.get("ranking_length"), int) or config["ranking_length"] < 0:
+            raise InvalidConfigException("TransformerIntentClassifier: 'ranking_length' must be >= 0")
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> TransformerIntentClassifier:
+        """Creates an untrained classifier."""
+        cls.validate_config(config)
+        return cls(config, model_storage, resource)
+
+    def _encoder(self) -> SplitEncoder:
+        configure_torch_threads()
+        return SplitEncoder(self._config["model"], split=self._config["split"])
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Fine-tunes on every example with an intent and featurized text, then persists the model."""
+        examples = [m for m in training_data.intent_examples if m.get(INTENT) and sequence_states(m) is not None]
+        if len({m.get(INTENT) for m in examples}) < 2:
+            logger.warning("TransformerIntentClassifier needs examples of at least two intents; not trained.")
+            return self._resource
+        states = [(array, len(array)) for array in (sequence_states(m) for m in examples)]
+        encoder = self._encoder()
+        if states[0][0].shape[1] != encoder.hidden_size:
+            raise InvalidConfigException(
+                "TransformerIntentClassifier: features do not match the encoder; use the same 'model' and 'split' "
+                "as TransformerFeaturizer"
+            )
+        training = IntentTrainingConfig(**{k: v for k, v in self._config.items() if k in _TRAINING_KEYS})
+        self._model = IntentModel.train_on_states(
+            encoder, states, [m.get(INTENT) for m in examples], training, progress=self._config["show_progress"]
+        )
+        with self._model_storage.write_to(self._resource) as directory:
+            self._model.save(directory)
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> TransformerIntentClassifier:
+        """Loads a trained classifier; an untrained one (nothing persisted) loads as a no-op."""
+        classifier = cls(config, model_storage, resource)
+        try:
+            with model_storage.read_from(resource) as directory:
+                classifier._model = IntentModel.load(directory, classifier._encoder())
+        except ValueError:
+            logger.debug("TransformerIntentClassifier: no trained model in storage; it will not predict")
+        return classifier
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Sets `intent` and a sorted `intent_ranking` on every featurized message (batched)."""
+        if self._model is None:
+            return messages
+        todo = [(m, sequence_states(m)) for m in messages if m.get(TEXT) is not None]
+        todo = [(m, s) for m, s in todo if s is not None]
+        if not todo:
+            return messages
+        hidden, mask = pad([(s, len(s)) for _, s in todo])
+        probabilities, in_scope = self._model.predict_from_bottom(hidden, mask)
+        for (message, _), row, scope in zip(todo, probabilities, in_scope, strict=True):
+            self._set_prediction(message, row * scope)
+        return messages
+
+    def _set_prediction(self, message: Message, confidences: np.ndarray) -> None:
+        order = np.argsort(-confidences, kind="stable")
+        limit = self._config["ranking_length"] or len(order)
+        ranking = [{"name": self._model.labels[i], "confidence": float(confidences[i])} for i in order[:limit]]
+        message.set(INTENT, ranking[0], add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Nothing to add to training data."""
+        return training_data

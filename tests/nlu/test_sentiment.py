@@ -1,0 +1,100 @@
+import json
+import shutil
+
+import numpy as np
+import pytest
+from rasa.engine.storage.resource import Resource
+from rasa.shared.exceptions import InvalidConfigException
+
+from nlu.components.sentiment_analyzer import SentimentAnalyzer
+from nlu.models.sentiment import DEFAULT_HEAD_PATH, LABELS, SentimentHead, TransformerSentiment
+from tests.nlu.conftest import messages
+
+
+def analyzer(storage, context, **config):
+    return SentimentAnalyzer.create(
+        {**SentimentAnalyzer.get_default_config(), **config}, storage, Resource("sentiment"), context
+    )
+
+
+def test_shipped_head_is_small_and_matches_the_default_encoder():
+    assert DEFAULT_HEAD_PATH.stat().st_size < 1_000_000
+    head = SentimentHead.load()
+    assert (head.encoder, head.split) == ("minilm", 4)
+    assert head.weights.shape[0] == len(LABELS)
+
+
+def test_clear_cases_with_the_shared_encoder(featurizer, storage, context):
+    texts = (
+        "I love my new tent, it's perfect!",
+        "the zipper broke after two days, terrible quality",
+        "what are your opening hours on saturday",
+    )
+    batch = analyzer(storage, context).process(featurizer.process(messages(*texts)))
+    labels = [m.get("sentiment")["label"] for m in batch]
+    assert labels == ["positive", "negative", "neutral"]
+    for message in batch:
+        sentiment = message.get("sentiment")
+        assert abs(sum(sentiment["scores"].values()) - 1) < 1e-3
+        assert sentiment["score"] == max(sentiment["scores"].values())
+        assert "sentiment" in message.as_dict(only_output_properties=True)
+
+
+def test_empty_and_very_long_texts(featurizer, storage, context):
+    batch = analyzer(storage, context).process(featurizer.process(messages("", "awful " * 5000)))
+    assert batch[0].get("sentiment")["label"] in LABELS
+    assert batch[1].get("sentiment")["label"] == "negative"
+
+
+def test_without_encoder_features_nothing_is_added(storage, context):
+    [message] = analyzer(storage, context).process(messages("I love it"))
+    assert message.get("sentiment") is None
+
+
+@pytest.mark.parametrize("config", [{"model": ""}, {"model": "parley", "head": "/nonexistent/head.json"}])
+def test_bad_config_fails_loudly(storage, context, config):
+    with pytest.raises(InvalidConfigException):
+        analyzer(storage, context, **config)
+
+
+@pytest.fixture(scope="module")
+def local_hf_sentiment_model(tmp_path_factory):
+    """A real sequence-classification model on disk (MiniLM with a fresh 3-way head): exercises loading by path."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from nlu.models.encoder import resolve_model_path
+
+    source = resolve_model_path("minilm")
+    folder = tmp_path_factory.mktemp("hf-sentiment")
+    model = AutoModelForSequenceClassification.from_pretrained(
+        source, num_labels=3, id2label={0: "NEGATIVE", 1: "NEUTRAL", 2: "POSITIVE"}
+    )
+    model.save_pretrained(folder)
+    AutoTokenizer.from_pretrained(source).save_pretrained(folder)
+    return folder
+
+
+def test_any_hugging_face_model_by_path(local_hf_sentiment_model, storage, context):
+    batch = analyzer(storage, context, model=str(local_hf_sentiment_model)).process(messages("great", "bad"))
+    for message in batch:
+        sentiment = message.get("sentiment")
+        assert sentiment["label"] in LABELS
+        assert set(sentiment["scores"]) == set(LABELS)
+
+
+def test_models_whose_labels_do_not_name_the_classes_are_refused(local_hf_sentiment_model, tmp_path):
+    folder = shutil.copytree(local_hf_sentiment_model, tmp_path / "model")
+    config = json.loads((folder / "config.json").read_text())
+    config["id2label"] = {"0": "LABEL_0", "1": "LABEL_1", "2": "LABEL_2"}
+    config["label2id"] = {"LABEL_0": 0, "LABEL_1": 1, "LABEL_2": 2}
+    (folder / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ValueError, match="do not name 'negative'"):
+        TransformerSentiment(str(folder))
+
+
+def test_head_round_trip(tmp_path):
+    head = SentimentHead(np.ones((3, 388), dtype=np.float32), np.zeros(3, dtype=np.float32), 2.0, "minilm", 4, {})
+    head.save(tmp_path / "h.json")
+    loaded = SentimentHead.load(tmp_path / "h.json")
+    np.testing.assert_array_equal(loaded.weights, head.weights)
+    assert loaded.metadata == {}
