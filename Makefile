@@ -2,7 +2,7 @@
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 
-.PHONY: help install run chat resume train test lint format validate clean lock
+.PHONY: help install run chat resume train test lint format validate clean lock bench
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -33,6 +33,10 @@ format: install ## Apply ruff's fixes and formatting
 
 validate: install ## Check domain, NLU data, rules and stories for consistency
 	@source scripts/env.sh && rasa data validate --domain domain --data data
+
+bench: install ## Run the benchmarks (about an hour; needs ../shared/data) and write benchmarks/results/
+	@source scripts/env.sh && python -m benchmarks.sentiment_tweeteval && python -m benchmarks.intent_banking77 \
+		&& python -m benchmarks.latency
 
 lock: install ## Re-resolve requirements.in into requirements.lock
 	@.venv/bin/uv pip compile requirements.in --python-version 3.10 -o requirements.lock

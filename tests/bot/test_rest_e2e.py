@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from tests.bot.conftest import ROOT, http
+from bot.launcher import ROOT, http
 
 pytestmark = pytest.mark.integration
 

@@ -1,0 +1,139 @@
+"""Starts a Parley stack (Rasa server + action server) as subprocesses on free loopback ports.
+
+Used by the integration tests and the latency benchmark, so both run the bot exactly as `make run` does: the same
+CLI, endpoints and credentials, with their own SQLite tracker store and logs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+START_TIMEOUT_S = 240
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def http(method: str, url: str, body: bytes | None = None, timeout: float = 60) -> tuple[int, Any]:
+    """One HTTP request; returns the status and the JSON (or text) body, errors included."""
+    request = urllib.request.Request(url, data=body, method=method, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            status, raw = response.status, response.read()
+    except urllib.error.HTTPError as error:
+        status, raw = error.code, error.read()
+    try:
+        return status, json.loads(raw)
+    except ValueError:
+        return status, raw.decode(errors="replace")
+
+
+@dataclass
+class Stack:
+    """A running Rasa server and action server."""
+
+    rasa_url: str
+    action_url: str
+    logs: Path
+    env: dict[str, str]
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    def say(self, sender: str, message: str, timeout: float = 60) -> tuple[int, Any]:
+        """Sends a message through the REST channel; returns (status, replies)."""
+        body = json.dumps({"sender": sender, "message": message}).encode()
+        return http("POST", f"{self.rasa_url}/webhooks/rest/webhook", body, timeout)
+
+    def stop_action_server(self) -> None:
+        """Simulates an action-server outage."""
+        self.processes["actions"].terminate()
+        self.processes["actions"].wait(timeout=20)
+
+    def stop(self) -> None:
+        """Stops both servers."""
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _tail(logs: Path) -> str:
+    return "\n".join(f"--- {p.name}\n" + p.read_text(errors="replace")[-3000:] for p in sorted(logs.glob("*.log")))
+
+
+def _wait_until_up(url: str, stack: Stack) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        for process in stack.processes.values():
+            if process.poll() is not None:
+                raise RuntimeError(f"a server exited during start-up:\n{_tail(stack.logs)}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(1)
+    raise RuntimeError(f"{url} did not come up in {START_TIMEOUT_S} s:\n{_tail(stack.logs)}")
+
+
+def start_stack(model: Path, logs: Path, api_token: str | None = None) -> Stack:
+    """Starts the action server and a Rasa server for `model`; returns once both answer."""
+    logs.mkdir(parents=True, exist_ok=True)
+    rasa_port, action_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
+        "PARLEY_TRACKER_DB": str(logs / "tracker.db"),
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "PYTHONWARNINGS": "ignore",
+        "RASA_HOST": "127.0.0.1",
+        "RASA_PORT": str(rasa_port),
+    }
+    cli = [sys.executable, "-m", "bot.cli"]
+    rasa = [
+        *cli,
+        "run",
+        "--model",
+        str(model),
+        "--endpoints",
+        "endpoints.yml",
+        "--credentials",
+        "credentials.yml",
+        "--interface",
+        "127.0.0.1",
+        "--port",
+        str(rasa_port),
+    ]
+    if api_token:
+        env["RASA_API_TOKEN"] = api_token
+        rasa += ["--enable-api", "--auth-token", api_token]
+    commands = {"actions": [*cli, "run", "actions", "--actions", "actions", "--port", str(action_port)], "rasa": rasa}
+    stack = Stack(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", logs, env)
+    for name, command in commands.items():
+        log = (logs / f"{name}.log").open("w")
+        stack.processes[name] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        _wait_until_up(f"http://127.0.0.1:{action_port}/health", stack)
+        _wait_until_up(f"http://127.0.0.1:{rasa_port}/", stack)
+    except BaseException:
+        stack.stop()
+        raise
+    return stack
