@@ -2,8 +2,7 @@
 
 A thin adapter: the model (`nlu.models.intent`) fine-tunes the top encoder layers on the bot's NLU examples during
 `rasa train`, reading the shared bottom states that `TransformerFeaturizer` put on each message. Predictions come
-with a sorted ranking; the confidence is lowered for messages unlike any intent, so `FallbackClassifier` catches
-what the bot does not handle.
+with a sorted ranking; `FallbackClassifier` turns low-confidence predictions into `nlu_fallback`.
 """
 
 from __future__ import annotations
@@ -44,8 +43,8 @@ class TransformerIntentClassifier(GraphComponent, IntentClassifier):
         - `epochs`, `batch_size`, `learning_rate`, `head_learning_rate`, `weight_decay`, `dropout`,
           `label_smoothing`: fine-tuning hyperparameters (defaults benchmarked on BANKING77).
         - `seed`: makes training repeatable.
-        - `ood_percentile`: messages further from every intent than this percentile of training messages get
-          a lowered confidence (out-of-scope detection); 100 switches it off.
+        - `ood_percentile`: below 100 (e.g. 99), messages further from every intent than this percentile of the
+          training messages get a lowered confidence; 100 (default) keeps the plain softmax confidence.
         - `ranking_length`: how many intents to list in `intent_ranking` (0 = all).
         - `show_progress`: progress bar while training (off in the server log).
         """

@@ -65,8 +65,9 @@ def test_empty_and_very_long_texts_get_an_intent(featurizer, training_data, stor
         assert 0 <= message.get("intent")["confidence"] <= 1
 
 
-def test_out_of_scope_text_gets_lower_confidence(featurizer, training_data, storage, context):
-    classifier, _ = train(featurizer, training_data, storage, context)
+@pytest.mark.parametrize("percentile", [100, 99])
+def test_out_of_scope_text_gets_lower_confidence(featurizer, training_data, storage, context, percentile):
+    classifier, _ = train(featurizer, training_data, storage, context, ood_percentile=percentile)
     in_scope, out_of_scope = predict(featurizer, classifier, "how long does shipping take", "quantum chromodynamics")
     assert out_of_scope.get("intent")["confidence"] < in_scope.get("intent")["confidence"]
 
@@ -101,3 +102,15 @@ def test_features_from_another_encoder_are_rejected(training_data, storage, cont
     monkeypatch.setattr(classifier, "_encoder", lambda: SimpleNamespace(hidden_size=8))
     with pytest.raises(InvalidConfigException, match="same 'model' and 'split'"):
         classifier.train(training_data)
+
+
+def test_distance_scaling_is_off_by_default_and_optional(featurizer, training_data, storage, context):
+    plain, _ = train(featurizer, training_data, storage, context)
+    [message] = predict(featurizer, plain, "quantum chromodynamics")
+    assert plain._model.ood is None
+    assert abs(sum(r["confidence"] for r in message.get("intent_ranking")) - 1) < 1e-4
+
+    scaled, resource = train(featurizer, training_data, storage, context, ood_percentile=99)
+    assert scaled._model.ood is not None
+    loaded = TransformerIntentClassifier.load({**CONFIG, "ood_percentile": 99}, storage, resource, context)
+    assert loaded._model.ood is not None
