@@ -16,13 +16,14 @@ stop() {
 trap stop INT TERM EXIT
 
 echo "==> Starting the action server on port $ACTION_PORT (log: var/actions.log)"
-rasa run actions --actions actions --port "$ACTION_PORT" >var/actions.log 2>&1 &
+# Started as `python -m bot.cli` (not the `rasa` shell function) so that $! is the server itself and `stop` reaches it.
+python -m bot.cli run actions --actions actions --port "$ACTION_PORT" >var/actions.log 2>&1 &
 pids+=($!)
 
 echo "==> Starting the Rasa server on http://$RASA_HOST:$RASA_PORT (log: var/rasa.log)"
 api_args=()
 if [ -n "${RASA_API_TOKEN:-}" ]; then api_args=(--enable-api --auth-token "$RASA_API_TOKEN"); fi
-rasa run --model models/parley.tar.gz --endpoints endpoints.yml --credentials credentials.yml \
+python -m bot.cli run --model models/parley.tar.gz --endpoints endpoints.yml --credentials credentials.yml \
   --interface "$RASA_HOST" --port "$RASA_PORT" "${api_args[@]}" >var/rasa.log 2>&1 &
 pids+=($!)
 
