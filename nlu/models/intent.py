@@ -13,6 +13,7 @@ many unusual in-scope messages, so it is off by default.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import random
@@ -106,14 +107,18 @@ class OodModel:
     threshold: float
     scale: float
 
+    @functools.cached_property
+    def _whitening(self) -> np.ndarray:
+        """Cholesky factor of the precision, computed once rather than per message."""
+        return np.linalg.cholesky(self.precision)
+
     def distances(self, features: np.ndarray) -> np.ndarray:
         """Distance of each feature vector to its nearest intent.
 
         Whitening with the Cholesky factor of the precision turns Mahalanobis into Euclidean distance, which is
         O(n*d^2 + n*k*d) instead of materialising every (n, k, d) difference.
         """
-        factor = np.linalg.cholesky(self.precision)
-        z, m = features @ factor, self.means @ factor
+        z, m = features @ self._whitening, self.means @ self._whitening
         squared = (z**2).sum(1)[:, None] - 2 * z @ m.T + (m**2).sum(1)[None, :]
         return np.sqrt(np.maximum(squared.min(axis=1), 0.0))
 
@@ -131,7 +136,7 @@ class OodModel:
         covariance = centred.T @ centred / max(len(features) - 1, 1)
         shrink = 0.1 * np.trace(covariance) / covariance.shape[0]
         precision = np.linalg.inv(covariance + shrink * np.eye(covariance.shape[0]))
-        model = cls(means, precision, threshold=0.0, scale=1.0)
+        model = cls(means, precision, threshold=0.0, scale=1.0)  # threshold and scale set below
         train_distances = model.distances(features)
         model.threshold = float(np.percentile(train_distances, percentile))
         model.scale = float(max(np.std(train_distances) / 2, 1e-6))
