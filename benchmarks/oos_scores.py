@@ -50,7 +50,7 @@ def main() -> None:
     print(f"training on {len(keep)} queries of {len(intents) - len(held_out)} intents", flush=True)
     model = IntentModel.train_on_states(encoder, train_states, labels, IntentTrainingConfig(), progress=False)
     test_states = encoder.bottom_batches(test_x)
-    features, train_features = model._features_from_states(test_states), model._features_from_states(train_states)
+    features, train_features = model.features_from_states(test_states), model.features_from_states(train_states)
     with torch.inference_mode():
         logits = model.network.classifier(torch.from_numpy(features)).numpy()
     probabilities = np.exp(logits - logits.max(1, keepdims=True))

@@ -20,7 +20,7 @@ import numpy as np
 from benchmarks.common import dataset, table, write_results
 from nlu.models.encoder import SplitEncoder, configure_torch_threads
 from nlu.models.sentiment import LABELS, SentimentHead, lexicon_features
-from nlu.train_sentiment import build_training_set, read_tweeteval, sentence_embeddings
+from nlu.train_sentiment import build_training_set, read_tweeteval
 
 
 def scores(gold: list[str], predicted: list[str]) -> dict[str, float]:
@@ -47,7 +47,7 @@ def main() -> None:
     encoder = SplitEncoder(head.encoder, split=head.split)
 
     print(f"Encoding {len(test_x)} test tweets", flush=True)
-    test_emb = sentence_embeddings(encoder, test_x)
+    test_emb = encoder.sentence_vectors(test_x)
     results: dict = {"systems": {}}
 
     start = time.perf_counter()
@@ -61,7 +61,7 @@ def main() -> None:
     from sklearn.linear_model import LogisticRegression
 
     train_x, train_y, weights, _ = build_training_set(folder)
-    train_emb = sentence_embeddings(encoder, train_x)
+    train_emb = encoder.sentence_vectors(train_x)
 
     def unit(e: np.ndarray) -> np.ndarray:
         return e / np.linalg.norm(e, axis=1, keepdims=True)
@@ -73,13 +73,13 @@ def main() -> None:
     # Time per message, one at a time: the head alone (its cost in the pipeline, where the encoder pass is shared
     # with the intent classifier) and with the shared encoder pass included.
     sample = test_x[:300]
-    encoder.bottom([sample[0]])  # warm-up
+    encoder.sentence_vectors([sample[0]])  # warm-up
     head_only = encoder_too = 0.0
     for text in sample:
         start = time.perf_counter()
-        hidden, _ = encoder.bottom([text])
+        vector = encoder.sentence_vectors([text])
         middle = time.perf_counter()
-        head.predict_from_embeddings(hidden.mean(1).numpy(), [text])
+        head.predict_from_embeddings(vector, [text])
         end = time.perf_counter()
         head_only += end - middle
         encoder_too += end - start

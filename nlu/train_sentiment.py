@@ -47,19 +47,13 @@ def read_tweeteval(folder: Path, split: str) -> tuple[list[str], list[str]]:
     return texts, labels
 
 
-def sentence_embeddings(encoder: SplitEncoder, texts: list[str], batch_size: int = 64) -> np.ndarray:
-    """Mean-pooled bottom states, exactly as `TransformerFeaturizer` puts them on Rasa messages."""
-    states = encoder.bottom_batches(texts, batch_size)
-    return np.stack([array.mean(axis=0) for array, _ in states])
-
-
 def train_head(
     encoder: SplitEncoder, texts: list[str], labels: list[str], weights: np.ndarray, metadata: dict
 ) -> SentimentHead:
     """Fits the logistic regression on encoder + lexicon features."""
     from sklearn.linear_model import LogisticRegression
 
-    features = head_features(sentence_embeddings(encoder, texts), texts, LEXICON_WEIGHT)
+    features = head_features(encoder.sentence_vectors(texts), texts, LEXICON_WEIGHT)
     y = np.array([LABELS.index(label) for label in labels])
     classifier = LogisticRegression(C=REGULARISATION_C, max_iter=2000, class_weight="balanced")
     classifier.fit(features, y, sample_weight=weights)

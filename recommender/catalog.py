@@ -46,11 +46,6 @@ class Item:
     price: float | None = None
     url: str | None = None
 
-    @property
-    def text(self) -> str:
-        """Everything searchable about the item, in one string."""
-        return " ".join([self.title, self.category.replace("_", " "), " ".join(self.tags), self.description])
-
 
 class Catalog(Sequence[Item]):
     """An ordered, id-indexed, immutable collection of items."""

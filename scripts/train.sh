@@ -15,6 +15,6 @@ if [ "${1:-}" != "--force" ] && [ -f "$MODEL" ] && [ -f "$FINGERPRINT" ] && [ "$
   exit 0
 fi
 
-echo "==> Training the assistant (about 2 minutes on 2 CPU cores)"
+echo "==> Training the assistant (under a minute on 2 CPU cores)"
 rasa train --domain domain --data data --config config.yml --out models --fixed-model-name parley
 echo "$current" > "$FINGERPRINT"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -20,7 +19,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu.components.features import FEATURE_ORIGIN, sequence_states
-from nlu.models.encoder import DEFAULT_ENCODER, SplitEncoder, configure_torch_threads
+from nlu.models.encoder import DEFAULT_ENCODER, SplitEncoder, configure_torch_threads, pool_states
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
@@ -85,11 +84,8 @@ class TransformerFeaturizer(GraphComponent):
         states = self.encoder.bottom_batches([m.get(TEXT) for m in todo], self._config["batch_size"])
         for message, (array, _) in zip(todo, states, strict=True):
             message.add_features(Features(array, FEATURE_TYPE_SEQUENCE, TEXT, FEATURE_ORIGIN))
-            message.add_features(
-                Features(
-                    array.mean(axis=0, keepdims=True).astype(np.float32), FEATURE_TYPE_SENTENCE, TEXT, FEATURE_ORIGIN
-                )
-            )
+            sentence = pool_states(array)[None, :]
+            message.add_features(Features(sentence, FEATURE_TYPE_SENTENCE, TEXT, FEATURE_ORIGIN))
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Featurizes incoming messages in batches."""

@@ -10,15 +10,12 @@ sentiment head and the intent classifier, which fine-tunes only the top layers.
 from __future__ import annotations
 
 import copy
-import logging
 import os
 from functools import lru_cache
 
 import numpy as np
 import torch
 from torch import nn
-
-logger = logging.getLogger(__name__)
 
 DEFAULT_ENCODER = "minilm"
 _MINILM_ALIASES = {"minilm", "default", "all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
@@ -89,6 +86,15 @@ def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
 
 
+def pool_states(states: np.ndarray) -> np.ndarray:
+    """The sentence vector of one text: the mean of its (unpadded) token states, shape (hidden,).
+
+    The one definition shared by the featurizer (at run time) and the sentiment head's training, so the head always
+    sees the vectors it was trained on.
+    """
+    return states.mean(axis=0).astype(np.float32)
+
+
 def run_layers(layers: nn.ModuleList, hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """Runs transformer layers over hidden states (works for BERT-style layers across transformers versions)."""
     attention = additive_mask(mask, hidden.dtype)
@@ -152,3 +158,7 @@ class SplitEncoder:
             for row, i in enumerate(index):
                 result[i] = (hidden[row, : lengths[row]].numpy(), lengths[row])
         return result  # type: ignore[return-value]
+
+    def sentence_vectors(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        """`pool_states` of every text's bottom states (texts x hidden)."""
+        return np.stack([pool_states(array) for array, _ in self.bottom_batches(texts, batch_size)])
