@@ -51,6 +51,7 @@ class Stack:
     action_url: str
     logs: Path
     env: dict[str, str]
+    db_url: str = ""
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     def say(self, sender: str, message: str, timeout: float = 60) -> tuple[int, Any]:
@@ -93,20 +94,28 @@ def _wait_until_up(url: str, stack: Stack) -> None:
     raise RuntimeError(f"{url} did not come up in {START_TIMEOUT_S} s:\n{_tail(stack.logs)}")
 
 
-def start_stack(model: Path, logs: Path, api_token: str | None = None) -> Stack:
-    """Starts the action server and a Rasa server for `model`; returns once both answer."""
+def start_stack(model: Path, logs: Path, api_token: str | None = None, db_url: str | None = None) -> Stack:
+    """Starts the action server and a Rasa server for `model`; returns once both answer.
+
+    The store is `db_url` (default: a fresh SQLite file in `logs`), migrated before the servers start.
+    """
+    from store.migrate import upgrade
+
     logs.mkdir(parents=True, exist_ok=True)
     rasa_port, action_port = free_port(), free_port()
     env = {
         **os.environ,
         "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
         "PARLEY_TRACKER_DB": str(logs / "tracker.db"),
+        "PARLEY_DB_URL": db_url or f"sqlite:///{logs / 'parley.db'}",
+        "PARLEY_SPOOL": str(logs / "spool" / "events.jsonl"),
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "3",
         "PYTHONWARNINGS": "ignore",
         "RASA_HOST": "127.0.0.1",
         "RASA_PORT": str(rasa_port),
     }
+    upgrade(env["PARLEY_DB_URL"])
     cli = [sys.executable, "-m", "bot.cli"]
     rasa = [
         *cli,
@@ -126,7 +135,7 @@ def start_stack(model: Path, logs: Path, api_token: str | None = None) -> Stack:
         env["RASA_API_TOKEN"] = api_token
         rasa += ["--enable-api", "--auth-token", api_token]
     commands = {"actions": [*cli, "run", "actions", "--actions", "actions", "--port", str(action_port)], "rasa": rasa}
-    stack = Stack(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", logs, env)
+    stack = Stack(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", logs, env, env["PARLEY_DB_URL"])
     for name, command in commands.items():
         log = (logs / f"{name}.log").open("w")
         stack.processes[name] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -40,3 +40,16 @@ def tokenize(text: str) -> list[str]:
             continue
         terms.append(_ALIASES.get(_stem(word), _stem(word)))
     return terms
+
+
+_UNCOUNTABLE = {"footwear", "clothing", "gear", "apparel", "equipment", "luggage", "cookware", "bedding"}
+
+
+def topic_label(topic: str) -> str:
+    """A topic key in words, plural: `sleeping_bag` -> `sleeping bags`, `tent` -> `tents`."""
+    words = topic.replace("_", " ").replace("-", " ").strip()
+    if words.endswith("s") or words.split(" ")[-1] in _UNCOUNTABLE:
+        return words
+    if words.endswith("y") and words[-2:-1] not in "aeiou":
+        return f"{words[:-1]}ies"
+    return f"{words}s"

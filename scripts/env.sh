@@ -30,6 +30,8 @@ export RASA_PORT="${RASA_PORT:-5005}"
 export ACTION_PORT="${ACTION_PORT:-5055}"
 export ACTION_SERVER_URL="${ACTION_SERVER_URL:-http://127.0.0.1:${ACTION_PORT}/webhook}"
 export PARLEY_TRACKER_DB="${PARLEY_TRACKER_DB:-var/tracker.db}"
+# The profile and interaction store (store/): empty means var/parley.db; a postgresql+psycopg2:// URL for PostgreSQL.
+export PARLEY_DB_URL="${PARLEY_DB_URL:-}"
 export PARLEY_BRAND_DIR="${PARLEY_BRAND_DIR:-brand}"
 export PARLEY_LOG_LEVEL="${PARLEY_LOG_LEVEL:-INFO}"
 

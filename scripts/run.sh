@@ -5,6 +5,9 @@ source "$(dirname "$0")/env.sh"
 
 scripts/train.sh
 
+echo "==> Preparing the profile and interaction store"
+python -m store upgrade
+
 pids=()
 stop() {
   trap - INT TERM EXIT

@@ -2,6 +2,8 @@
 # The whole test suite, in the order that fails fastest: lint, data validation, training, pytest, dialogue tests.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
+source scripts/postgres.sh
+trap stop_postgres EXIT
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -14,6 +16,9 @@ rasa data validate --domain domain --data data
 
 step "Train"
 scripts/train.sh
+
+step "Start a throwaway PostgreSQL for the store tests"
+start_postgres
 
 step "Unit and integration tests (pytest)"
 # The model was just trained, so tests that need it must run, not skip.

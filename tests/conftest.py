@@ -1,11 +1,18 @@
-"""Shared fixtures: the catalog, and Rasa SDK trackers and dispatchers for action tests."""
+"""Shared fixtures: Rasa SDK trackers and dispatchers for action tests, and migrated store databases."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import uuid
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from store.db import Database
+from store.migrate import upgrade
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -66,3 +73,48 @@ def make_tracker() -> Callable[..., Tracker]:
 def texts(dispatcher: CollectingDispatcher) -> list[str]:
     """Every text the action sent (responses by name are reported as their name)."""
     return [m.get("text") or m.get("response") for m in dispatcher.messages]
+
+
+POSTGRES_URL = os.environ.get("PARLEY_TEST_POSTGRES_URL")
+
+
+def _postgres_database() -> Iterator[Database]:
+    """A fresh, migrated PostgreSQL database on the test server, dropped afterwards."""
+    if not POSTGRES_URL:
+        if os.environ.get("CI") == "true" or os.environ.get("PARLEY_REQUIRE_POSTGRES"):
+            pytest.fail("PARLEY_TEST_POSTGRES_URL is not set: run the tests with `make test`, which starts PostgreSQL")
+        pytest.skip("no PostgreSQL server (make test starts one; or set PARLEY_TEST_POSTGRES_URL)")
+    name = f"parley_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(make_url(POSTGRES_URL).set(database="postgres"), isolation_level="AUTOCOMMIT", future=True)
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    database = Database(make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False))
+    try:
+        upgrade(database.url)
+        yield database
+    finally:
+        database.dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def sqlite_database(tmp_path) -> Iterator[Database]:
+    """A fresh, migrated SQLite database in a temp folder."""
+    database = Database(f"sqlite:///{tmp_path / 'parley.db'}")
+    upgrade(database.url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path) -> Iterator[Database]:
+    """The same test against a fresh, migrated SQLite database and a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        database = Database(f"sqlite:///{tmp_path / 'parley.db'}")
+        upgrade(database.url)
+        yield database
+        database.dispose()
+    else:
+        yield from _postgres_database()

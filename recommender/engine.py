@@ -1,0 +1,316 @@
+"""The recommender: content similarity to the request and the user, collaborative signal, popularity, diversity.
+
+    score(item) = w_query · cos(request, item) + w_profile · cos(profile, item)
+                + w_collab · co-engagement(user history, item) + w_pop · popularity(item)
+
+The two cosine terms are linear in the item vector, so they are one matrix-vector product over the catalog; the
+collaborative term is sparse; popularity is a precomputed array (a segment's own popularity when the user has a
+segment, for cold start). Hard filters (type, category, price, dismissed items) mask the scores, the best
+candidates are re-ranked with maximal marginal relevance so the picks are not near-duplicates, and each pick is
+explained by the terms that actually contributed most to its score.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from recommender.catalog import Item
+from recommender.collaborative import ItemItemModel, engagements_from_feedback
+from recommender.embeddings import embed_catalog
+from recommender.encoders import Encoder, normalise
+from recommender.text import topic_label
+
+CANDIDATES = 50
+# A contribution below this share of the pick's score is not worth mentioning in its explanation.
+REASON_MIN_SHARE = 0.2
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How the score terms are blended (defaults tuned on the demo catalog; see the README)."""
+
+    query: float = 1.0
+    profile: float = 0.5
+    profile_without_query: float = 1.0
+    collaborative: float = 0.4
+    popularity: float = 0.15
+    mmr_lambda: float = 0.75
+
+
+@dataclass(frozen=True)
+class Request:
+    """What is being asked for, and the hard constraints."""
+
+    text: str = ""
+    category: str | None = None
+    types: tuple[str, ...] | None = None
+    max_price: float | None = None
+    exclude: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class UserContext:
+    """What is known about the person asking (empty for a new or opted-out user).
+
+    Attributes:
+        personalised: False for users who opted out: no profile, history or segment is used.
+        interests: topic (category or tag) -> weight; negative for topics they dismissed.
+        history: item id -> engagement weight (clicks, likes).
+        titles: item id -> title for history items not in this catalog's view (explanations).
+        dismissed: items never to show this user again.
+        segment_name: the user's segment, for cold-start explanations.
+        segment_popularity: item id -> engagement count among the segment's members.
+    """
+
+    personalised: bool = True
+    interests: Mapping[str, float] = field(default_factory=dict)
+    history: Mapping[str, float] = field(default_factory=dict)
+    dismissed: frozenset[str] = frozenset()
+    segment_name: str | None = None
+    segment_popularity: Mapping[str, float] = field(default_factory=dict)
+
+    def effective(self) -> UserContext:
+        """The context the engine may use: everything for consenting users, only dismissals otherwise."""
+        return self if self.personalised else UserContext(personalised=False, dismissed=self.dismissed)
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """One pick with its score, the score's parts and a true, short explanation."""
+
+    item: Item
+    score: float
+    components: Mapping[str, float]
+    explanation: str
+
+
+class Recommender:
+    """Ranks a catalog for a request and a user. Build once; `recommend` is cheap and thread-safe."""
+
+    def __init__(
+        self,
+        items: Sequence[Item],
+        vectors: np.ndarray,
+        encoder: Encoder,
+        collaborative: ItemItemModel | None = None,
+        weights: Weights | None = None,
+    ) -> None:
+        if len(items) != len(vectors):
+            raise ValueError(f"{len(items)} items but {len(vectors)} vectors")
+        self.items = list(items)
+        self.vectors = normalise(vectors)
+        self.encoder = encoder
+        self.weights = weights or Weights()
+        self.index = {item.id: i for i, item in enumerate(self.items)}
+        self.types = np.array([item.type for item in self.items])
+        self.categories = np.array([item.category for item in self.items])
+        self.prices = np.array([math.nan if item.price is None else item.price for item in self.items])
+        self.collaborative = collaborative or ItemItemModel([item.id for item in self.items])
+        self._prior = self.collaborative.popularity_prior()
+        self._topic_vectors: dict[str, np.ndarray | None] = {}
+
+    @classmethod
+    def build(
+        cls, items: Sequence[Item], encoder: Encoder, feedback: Iterable[object] = (), weights: Weights | None = None
+    ) -> Recommender:
+        """Embeds the catalog (disk-cached) and fits the collaborative model on store feedback events."""
+        vectors = embed_catalog(items, encoder)
+        model = ItemItemModel([item.id for item in items]).fit(engagements_from_feedback(feedback))
+        return cls(items, vectors, encoder, model, weights)
+
+    def refit(self, feedback: Iterable[object]) -> None:
+        """Relearns the collaborative signal and popularity from a fresh feedback log."""
+        self.collaborative = ItemItemModel([item.id for item in self.items]).fit(engagements_from_feedback(feedback))
+        self._prior = self.collaborative.popularity_prior()
+
+    # -- building blocks -------------------------------------------------------------------------------------------
+
+    def topic_vector(self, topic: str) -> np.ndarray | None:
+        """Mean vector of the items in a category or carrying a tag (None if no item does)."""
+        if topic not in self._topic_vectors:
+            members = [i for i, item in enumerate(self.items) if item.category == topic or topic in item.tags]
+            self._topic_vectors[topic] = normalise(self.vectors[members].mean(axis=0)) if members else None
+        return self._topic_vectors[topic]
+
+    def profile_vector(self, user: UserContext) -> np.ndarray | None:
+        """The user's taste as one unit vector: engaged items plus interest topics (dismissed topics subtract)."""
+        total = np.zeros(self.vectors.shape[1], dtype=np.float32)
+        for item_id, weight in user.history.items():
+            if item_id in self.index and weight > 0:
+                total += weight * self.vectors[self.index[item_id]]
+        for topic, weight in user.interests.items():
+            vector = self.topic_vector(topic)
+            if vector is not None and weight:
+                total += (weight if weight > 0 else 0.5 * weight) * vector
+        norm = float(np.linalg.norm(total))
+        return total / norm if norm > 0 else None
+
+    def _mask(self, request: Request, user: UserContext) -> np.ndarray | None:
+        mask = None
+
+        def narrow(condition: np.ndarray) -> None:
+            nonlocal mask
+            mask = condition if mask is None else mask & condition
+
+        if request.category:
+            narrow(self.categories == request.category)
+        if request.types:
+            narrow(np.isin(self.types, request.types))
+        if request.max_price is not None:
+            narrow(np.isnan(self.prices) | (self.prices <= request.max_price))
+        excluded = [self.index[i] for i in (*request.exclude, *user.dismissed) if i in self.index]
+        if excluded:
+            if mask is None:
+                mask = np.ones(len(self.items), dtype=bool)
+            mask[excluded] = False
+        return mask
+
+    def _popularity(self, user: UserContext) -> np.ndarray:
+        if user.segment_popularity:
+            prior = np.zeros(len(self.items), dtype=np.float32)
+            for item_id, count in user.segment_popularity.items():
+                if item_id in self.index and count > 0:
+                    prior[self.index[item_id]] = math.log1p(count)
+            top = prior.max()
+            if top > 0:
+                return prior / top
+        return self._prior
+
+    # -- ranking ---------------------------------------------------------------------------------------------------
+
+    def recommend(self, request: Request, user: UserContext | None = None, k: int = 3) -> list[Recommendation]:
+        """The top `k` items for this request and user, diversified and explained."""
+        user = (user or UserContext()).effective()
+        w = self.weights
+        query = self.encoder.encode([request.text])[0] if request.text.strip() else None
+        profile = self.profile_vector(user)
+        w_profile = w.profile if query is not None else w.profile_without_query
+
+        direction = np.zeros(self.vectors.shape[1], dtype=np.float32)
+        if query is not None:
+            direction += w.query * query
+        if profile is not None:
+            direction += w_profile * profile
+        scores = self.vectors @ direction if direction.any() else np.zeros(len(self.items), dtype=np.float32)
+        collab = self.collaborative.scores(user.history) if user.history else None
+        if collab is not None and collab.max() > 0:
+            scores = scores + w.collaborative * (collab / collab.max())
+        popularity = self._popularity(user)
+        if w.popularity and popularity.any():
+            scores = scores + w.popularity * popularity
+
+        mask = self._mask(request, user)
+        if mask is not None:
+            scores = np.where(mask, scores, -np.inf)
+        available = int(np.isfinite(scores).sum()) if mask is not None else len(scores)
+        if available == 0:
+            return []
+        n = min(CANDIDATES, available)
+        candidates = np.argpartition(-scores, n - 1)[:n] if n < len(scores) else np.arange(len(scores))
+        candidates = candidates[np.isfinite(scores[candidates])]
+        candidates = candidates[np.argsort(-scores[candidates], kind="stable")]
+        picks = self._mmr(candidates, scores, k)
+
+        parts = {
+            "query": (w.query * (self.vectors[picks] @ query)) if query is not None else np.zeros(len(picks)),
+            "profile": (w_profile * (self.vectors[picks] @ profile)) if profile is not None else np.zeros(len(picks)),
+            "collaborative": (
+                w.collaborative * collab[picks] / collab.max()
+                if collab is not None and collab.max() > 0
+                else np.zeros(len(picks))
+            ),
+            "popularity": w.popularity * popularity[picks],
+        }
+        out = []
+        for row, i in enumerate(picks):
+            components = {name: float(values[row]) for name, values in parts.items()}
+            item = self.items[i]
+            out.append(
+                Recommendation(item, float(scores[i]), components, self.explain(item, components, request, user))
+            )
+        return out
+
+    def _mmr(self, candidates: np.ndarray, scores: np.ndarray, k: int) -> list[int]:
+        """Greedy maximal marginal relevance: relevance minus similarity to what is already picked."""
+        if len(candidates) <= 1:
+            return [int(i) for i in candidates[:k]]
+        relevance = scores[candidates]
+        spread = float(relevance.max() - relevance.min()) or 1.0
+        relevance = (relevance - relevance.min()) / spread
+        sims = self.vectors[candidates] @ self.vectors[candidates].T
+        lam = self.weights.mmr_lambda
+        chosen = [0]
+        redundancy = sims[0].copy()
+        while len(chosen) < min(k, len(candidates)):
+            gain = lam * relevance - (1 - lam) * redundancy
+            gain[chosen] = -np.inf
+            best = int(np.argmax(gain))
+            chosen.append(best)
+            redundancy = np.maximum(redundancy, sims[best])
+        return [int(candidates[c]) for c in chosen]
+
+    # -- explanations ----------------------------------------------------------------------------------------------
+
+    def explain(self, item: Item, components: Mapping[str, float], request: Request, user: UserContext) -> str:
+        """A one-sentence reason built from the score terms that really carried this pick."""
+        total = sum(max(v, 0.0) for v in components.values()) or 1.0
+        reasons: list[tuple[float, str]] = []
+        for name, value in components.items():
+            if value <= 0 or value / total < REASON_MIN_SHARE:
+                continue
+            text = self._reason(name, item, request, user)
+            if text:
+                reasons.append((value, text))
+        reasons.sort(key=lambda r: -r[0])
+        texts = [text for _, text in reasons[:2]]
+        if not texts:
+            return f"One of our {topic_label(item.category or item.type)}."
+        return f"Because {' and '.join(texts)}."
+
+    def _reason(self, name: str, item: Item, request: Request, user: UserContext) -> str | None:
+        vector = self.vectors[self.index[item.id]]
+        if name == "query":
+            if request.category:
+                return f"you asked about {topic_label(request.category)}"
+            snippet = " ".join(request.text.split())
+            snippet = snippet if len(snippet) <= 40 else snippet[:39].rstrip() + "…"
+            return f'you asked for "{snippet}"'
+        if name == "profile":
+            liked = [
+                (float(vector @ self.vectors[self.index[i]]) * w, i)
+                for i, w in user.history.items()
+                if i in self.index and i != item.id and w > 0
+            ]
+            if liked:
+                sim, source = max(liked)
+                if sim > 0.4:
+                    return f"you liked {self.items[self.index[source]].title}"
+            topics = [
+                (float(vector @ tv) * w, t)
+                for t, w in user.interests.items()
+                if w > 0 and (tv := self.topic_vector(t)) is not None
+            ]
+            if topics:
+                return f"you're interested in {topic_label(max(topics)[1])}"
+            return None
+        if name == "collaborative":
+            source = self.collaborative.strongest_source(user.history, item.id)
+            if source and source[0] in self.index:
+                return f"people who liked {self.items[self.index[source[0]]].title} also liked it"
+            return None
+        if name == "popularity":
+            if user.segment_popularity and user.segment_name:
+                return f"it's popular with customers into {user.segment_name.lower()}"
+            return "it's popular with our customers"
+        return None
+
+    def with_weights(self, **changes: float) -> Recommender:
+        """A copy with some weights changed (experiments, benchmarks)."""
+        clone = Recommender.__new__(Recommender)
+        clone.__dict__.update(self.__dict__)
+        clone.weights = replace(self.weights, **changes)
+        return clone

@@ -1,0 +1,71 @@
+"""`python -m store <command>`: manage Parley's database.
+
+Commands:
+    upgrade     Create or migrate the schema to the newest revision.
+    current     Print the database's revision.
+    revision    Autogenerate a new migration from changes to `store/schema.py` (developers).
+    segments    Recompute user segments from interests and print them.
+    replay      Load turns spooled to disk while the database was unreachable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from store.db import database_url, redact
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Runs one command; returns the exit status."""
+    parser = argparse.ArgumentParser(prog="python -m store", description=__doc__.split("\n")[0])
+    parser.add_argument("--url", help="database URL (default: $PARLEY_DB_URL or var/parley.db)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("upgrade", help="migrate the schema to the newest revision")
+    commands.add_parser("current", help="print the database's revision")
+    revision = commands.add_parser("revision", help="autogenerate a migration from schema changes")
+    revision.add_argument("-m", "--message", required=True)
+    segments = commands.add_parser("segments", help="recompute user segments")
+    segments.add_argument("-k", type=int, default=None, help="number of segments (default: chosen from the data)")
+    commands.add_parser("replay", help="load turns spooled while the database was down")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    url = database_url(args.url)
+
+    if args.command == "upgrade":
+        from store.migrate import upgrade
+
+        upgrade(url)
+        print(f"Database {redact(url)} is at the newest schema.")
+    elif args.command == "current":
+        from store.migrate import current_revision, head_revision
+
+        print(f"{current_revision(url) or '(empty)'} (newest: {head_revision()})")
+    elif args.command == "revision":
+        from alembic import command
+
+        from store.migrate import alembic_config
+
+        command.revision(alembic_config(url), message=args.message, autogenerate=True)
+    elif args.command == "segments":
+        from store.db import Database
+        from store.segments import compute_segments
+
+        database = Database(url)
+        with database.session() as session:
+            found = compute_segments(session, k=args.k)
+        for segment in found:
+            print(f"{segment.size:6d}  {segment.name}")
+        if not found:
+            print("Not enough users with interests to form segments yet.")
+    elif args.command == "replay":
+        from store.spool import replay
+
+        loaded = replay(url)
+        print(f"Loaded {loaded} spooled event(s).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

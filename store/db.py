@@ -1,0 +1,83 @@
+"""Engines and sessions: one URL selects SQLite (default) or PostgreSQL; one session per unit of work.
+
+`PARLEY_DB_URL` chooses the database, e.g. `postgresql+psycopg2://parley:secret@127.0.0.1/parley`. Without it,
+Parley uses `var/parley.db` in the project. SQLite is opened in WAL mode with foreign keys on and a busy timeout,
+because the Rasa server (logging turns) and the action server (profiles, feedback) write to it at the same time.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import create_engine as sqlalchemy_create_engine
+from sqlalchemy.orm import Session, sessionmaker
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "parley.db"
+SQLITE_BUSY_TIMEOUT_S = 15
+
+
+def database_url(url: str | None = None) -> str:
+    """The URL to use: the argument, else `$PARLEY_DB_URL`, else the SQLite file under `var/`."""
+    return url or os.environ.get("PARLEY_DB_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+def redact(url: str) -> str:
+    """The URL with its password hidden, for logs and error messages."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def create_engine(url: str | None = None) -> Engine:
+    """An engine for `url` (see `database_url`); creates the SQLite file's folder when needed."""
+    url = database_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = sqlalchemy_create_engine(url, future=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return sqlalchemy_create_engine(url, future=True, pool_pre_ping=True)
+
+
+class Database:
+    """An engine plus a session factory; `session()` is one unit of work."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = database_url(url)
+        self.engine = create_engine(self.url)
+        self._sessions = sessionmaker(self.engine, future=True, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session that commits when the block ends and rolls back if it raises."""
+        session = self._sessions()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        """Closes pooled connections (tests, shutdown)."""
+        self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"Database({redact(self.url)!r})"

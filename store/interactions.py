@@ -1,0 +1,114 @@
+"""The interaction log: one row per user turn, completed by the bot's action, reply and shown items.
+
+The event broker (`bot/broker.py`) calls these as a turn's events stream in; the console and retraining read them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from store.identity import Identity
+from store.schema import Interaction, User
+from store.users import upsert_user
+
+# Rasa's bookkeeping actions; the log records the first action that actually answers the customer.
+INTERNAL_ACTIONS = frozenset(
+    {"action_listen", "action_session_start", "action_extract_slots", "action_validate_slot_mappings"}
+)
+
+
+def _timestamp(value: float | None) -> datetime:
+    return datetime.fromtimestamp(value, timezone.utc) if value else datetime.now(timezone.utc)
+
+
+def _float(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def record_user_turn(
+    session: Session,
+    conversation_id: str,
+    identity: Identity,
+    text: str | None,
+    parse_data: Mapping[str, Any] | None,
+    message_id: str | None = None,
+    timestamp: float | None = None,
+) -> Interaction:
+    """Logs a user message with the NLU's reading of it; creates or refreshes the user."""
+    user: User = upsert_user(session, identity)
+    parse = parse_data if isinstance(parse_data, Mapping) else {}
+    intent = parse.get("intent") if isinstance(parse.get("intent"), Mapping) else {}
+    sentiment = parse.get("sentiment") if isinstance(parse.get("sentiment"), Mapping) else {}
+    entities = [
+        {key: entity.get(key) for key in ("entity", "value", "start", "end", "extractor")}
+        for entity in parse.get("entities") or []
+        if isinstance(entity, Mapping)
+    ]
+    row = Interaction(
+        user_id=user.id,
+        conversation_id=conversation_id,
+        channel=identity.channel,
+        surface=identity.surface,
+        message_id=(message_id or None) and str(message_id)[:64],
+        text=text or "",
+        intent=(intent.get("name") or None) and str(intent["name"])[:64],
+        intent_confidence=_float(intent.get("confidence")),
+        entities=entities,
+        sentiment=(sentiment.get("label") or None) and str(sentiment["label"])[:16],
+        sentiment_score=_float(sentiment.get("score")),
+        items_shown=[],
+        created_at=_timestamp(timestamp),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def latest_interaction(session: Session, conversation_id: str) -> Interaction | None:
+    """The conversation's most recent turn, or None before its first message."""
+    return session.execute(
+        select(Interaction)
+        .where(Interaction.conversation_id == conversation_id)
+        .order_by(Interaction.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def record_action(session: Session, conversation_id: str, action: str) -> bool:
+    """Notes the first answering action of the current turn; returns whether a turn took it."""
+    if action in INTERNAL_ACTIONS:
+        return False
+    row = latest_interaction(session, conversation_id)
+    if row is None or row.action:
+        return False
+    row.action = action[:64]
+    return True
+
+
+def record_bot_reply(session: Session, conversation_id: str, text: str | None, items: Sequence[str] = ()) -> bool:
+    """Appends a bot message (and the catalog items it showed) to the current turn."""
+    row = latest_interaction(session, conversation_id)
+    if row is None:
+        return False
+    if text:
+        row.reply = f"{row.reply}\n{text}" if row.reply else text
+    if items:
+        row.items_shown = [*row.items_shown, *(str(item) for item in items if str(item) not in row.items_shown)]
+    return True
+
+
+def conversation_turns(session: Session, conversation_id: str) -> list[Interaction]:
+    """Every logged turn of one conversation, oldest first."""
+    return list(
+        session.execute(
+            select(Interaction).where(Interaction.conversation_id == conversation_id).order_by(Interaction.id)
+        ).scalars()
+    )

@@ -1,0 +1,155 @@
+"""The store's tables. Alembic migrations in `store/migrations` create them; a test checks the two agree.
+
+Types are portable between SQLite and PostgreSQL (JSON columns, timezone-aware timestamps stored as UTC).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import declarative_base, relationship
+
+# Named constraints, so migrations can refer to them on every database.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+
+def utcnow() -> datetime:
+    """The current time in UTC (timezone-aware)."""
+    return datetime.now(timezone.utc)
+
+
+class User(Base):
+    """One customer identity on one channel (a Telegram account, a REST sender).
+
+    The same person on two channels is two users: channels do not share identifiers and merging them would need
+    the customer's consent. `consent_personalisation` is the customer's choice, honoured by every action.
+    """
+
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_users_channel_external_id"),)
+
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(32), nullable=False)
+    external_id = Column(String(255), nullable=False)
+    display_name = Column(String(255))
+    language = Column(String(16))
+    consent_personalisation = Column(Boolean, nullable=False, default=True)
+    segment_id = Column(Integer, ForeignKey("segments.id", ondelete="SET NULL"))
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    last_seen_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    interests = relationship("Interest", cascade="all, delete-orphan", passive_deletes=True)
+    segment = relationship("Segment")
+
+
+class Interest(Base):
+    """How much a user cares about a topic (a catalog category or tag), and what told us.
+
+    One row per (user, topic, source): `said` (asked about it), `clicked`, `liked` (positive feedback on an item of
+    that topic), `dismissed` (negative). The profile weight of a topic is the sum over sources.
+    """
+
+    __tablename__ = "interests"
+    __table_args__ = (UniqueConstraint("user_id", "topic", "source", name="uq_interests_user_topic_source"),)
+
+    id = Column(Integer, primary_key=True)
+    user_id = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    topic = Column(String(64), nullable=False)
+    source = Column(String(16), nullable=False)
+    weight = Column(Float, nullable=False, default=0.0)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class Interaction(Base):
+    """One user turn: what the customer wrote, what the NLU made of it, and what the bot did and showed.
+
+    Written by the event broker for every user message, whether or not a custom action ran; the bot's action,
+    reply and shown items are filled in as the turn's events arrive.
+    """
+
+    __tablename__ = "interactions"
+    __table_args__ = (Index("ix_interactions_conversation_id_id", "conversation_id", "id"),)
+
+    id = Column(Integer, primary_key=True)
+    user_id = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    conversation_id = Column(String(255), nullable=False)
+    channel = Column(String(32), nullable=False)
+    surface = Column(String(16), nullable=False, default="dm")
+    message_id = Column(String(64))
+    text = Column(Text, nullable=False, default="")
+    intent = Column(String(64))
+    intent_confidence = Column(Float)
+    entities = Column(JSON, nullable=False, default=list)
+    sentiment = Column(String(16))
+    sentiment_score = Column(Float)
+    action = Column(String(64))
+    reply = Column(Text)
+    items_shown = Column(JSON, nullable=False, default=list)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+
+
+class Feedback(Base):
+    """A customer's reaction to a shown item: `click`, `like` or `dismiss`. The recommender learns from these."""
+
+    __tablename__ = "feedback"
+
+    id = Column(Integer, primary_key=True)
+    user_id = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    item_id = Column(String(64), ForeignKey("catalog_items.id"), nullable=False, index=True)
+    kind = Column(String(16), nullable=False)
+    interaction_id = Column(Integer, ForeignKey("interactions.id", ondelete="SET NULL"))
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class CatalogItem(Base):
+    """The content catalog as the store knows it, synced from `brand/catalog.yml`.
+
+    Items that leave the YAML are marked inactive rather than deleted, so old feedback keeps its meaning.
+    """
+
+    __tablename__ = "catalog_items"
+
+    id = Column(String(64), primary_key=True)
+    type = Column(String(16), nullable=False)
+    title = Column(String(255), nullable=False)
+    description = Column(Text, nullable=False)
+    category = Column(String(64), nullable=False, default="")
+    tags = Column(JSON, nullable=False, default=list)
+    price = Column(Float)
+    url = Column(String(512))
+    active = Column(Boolean, nullable=False, default=True)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class Segment(Base):
+    """A named group of users with similar interests (K-means over interest vectors), for managers and cold start."""
+
+    __tablename__ = "segments"
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(255), nullable=False)
+    size = Column(Integer, nullable=False, default=0)
+    centroid = Column(JSON, nullable=False, default=dict)
+    computed_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)

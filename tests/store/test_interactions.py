@@ -1,0 +1,49 @@
+from store.identity import Identity
+from store.interactions import (
+    conversation_turns,
+    latest_interaction,
+    record_action,
+    record_bot_reply,
+    record_user_turn,
+)
+from store.users import find_user
+
+PARSE = {
+    "intent": {"name": "request_recommendation", "confidence": 0.93},
+    "entities": [{"entity": "product_type", "value": "tent", "start": 10, "end": 14, "extractor": "Regex"}],
+    "sentiment": {"label": "positive", "score": 0.81},
+}
+
+
+def test_a_turn_collects_nlu_action_reply_and_items(database):
+    who = Identity("rest", "u1", surface="comment")
+    with database.session() as session:
+        record_user_turn(session, "conv-1", who, "recommend a tent", PARSE, message_id="m1", timestamp=1_700_000_000)
+        assert record_action(session, "conv-1", "action_listen") is False  # bookkeeping is not "the bot's action"
+        assert record_action(session, "conv-1", "action_recommend_content") is True
+        assert record_action(session, "conv-1", "utter_anything_else") is False  # the first answer counts
+        record_bot_reply(session, "conv-1", "Here are a few picks", ["tent-1", "guide-2"])
+        record_bot_reply(session, "conv-1", "Anything else?", ["tent-1"])
+    with database.session() as session:
+        turn = latest_interaction(session, "conv-1")
+        assert (turn.text, turn.intent) == ("recommend a tent", "request_recommendation")
+        assert (turn.sentiment, turn.surface) == ("positive", "comment")
+        assert turn.intent_confidence == 0.93 and turn.sentiment_score == 0.81
+        assert turn.entities[0]["value"] == "tent"
+        assert turn.action == "action_recommend_content"
+        assert turn.reply == "Here are a few picks\nAnything else?"
+        assert turn.items_shown == ["tent-1", "guide-2"]
+        assert turn.created_at.year == 2023
+        assert find_user(session, "rest", "u1") is not None
+
+
+def test_odd_input_is_still_logged(database):
+    who = Identity("rest", "u2")
+    with database.session() as session:
+        record_user_turn(session, "conv-2", who, None, None)
+        record_user_turn(session, "conv-2", who, "<script>alert(1)</script> 🙂" * 50, {"intent": "not-a-dict"})
+        assert record_bot_reply(session, "nobody", "hello") is False
+    with database.session() as session:
+        turns = conversation_turns(session, "conv-2")
+        assert [t.text[:8] for t in turns] == ["", "<script>"]
+        assert turns[1].intent is None
