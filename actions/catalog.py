@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions.base import ParleyAction
 from actions.formatting import item_line, money
 from actions.parsing import price_cap, without_price_cap
+from actions.profiles import note_interest
 from actions.settings import get_brand, get_search
 from recommender.catalog import Item
 from recommender.lexical import Hit
@@ -54,6 +55,8 @@ class ActionSearchCatalog(ParleyAction):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         category = next(tracker.get_latest_entity_values("product_type"), None)
         hits = find_products(text, category)
+        if category in get_search().catalog.categories:
+            note_interest(tracker, category)
         if not hits:
             dispatcher.utter_message(response="utter_no_catalog_match")
             return []

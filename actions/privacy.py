@@ -1,11 +1,14 @@
-"""Privacy requests: show what the assistant holds about the customer, forget it, and switch personalisation.
+"""Privacy requests: show what Parley holds about the customer, erase it, and switch personalisation.
 
-Today the assistant's memory of a customer is this conversation's slots; the profile store extends these actions.
-Each reply says exactly what was shown or cleared, never more than is true.
+What is held lives in two places: this conversation's slots and the profile store (interests, logged messages,
+reactions to recommendations, segment). Each reply says exactly what was shown or erased, never more than is true:
+if the store cannot be reached, the reply says so instead of claiming an erasure that did not happen. In a public
+comment nothing personal is shown; the customer is asked to write privately.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -14,9 +17,16 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.base import ParleyAction
+from actions.profiles import current_user, identity_of
+from actions.settings import get_catalog, get_database
+from recommender.text import topic_label
+from store.users import Profile, erase_user, profile, set_consent
+
+logger = logging.getLogger(__name__)
 
 # Slots that describe the customer (as opposed to conversation plumbing like `requested_slot`).
 PERSONAL_SLOTS = {"product_type": "gear you asked about", "order_number": "order number"}
+PRIVATE_ONLY = "I can't go into personal details in public. Send us a direct message and I'll help you there."
 
 
 def remembered_facts(tracker: Tracker) -> dict[str, str]:
@@ -29,41 +39,87 @@ def personalisation_enabled(tracker: Tracker) -> bool:
     return tracker.get_slot("personalisation") is not False
 
 
+def describe_profile(summary: Profile) -> list[str]:
+    """Bullet lines for a stored profile."""
+    lines = [f"• first seen: {summary.first_seen} on {summary.channel}"]
+    if summary.display_name:
+        lines.append(f"• name: {summary.display_name}")
+    liked_topics = [t for t, w in sorted(summary.interests.items(), key=lambda kv: -kv[1]) if w > 0][:5]
+    if liked_topics:
+        lines.append(f"• interests: {', '.join(topic_label(t) for t in liked_topics)}")
+    if summary.feedback:
+        reactions = ", ".join(
+            f"{count} {kind}{'s' if count != 1 else ''}" for kind, count in sorted(summary.feedback.items())
+        )
+        lines.append(f"• reactions to recommendations: {reactions}")
+    if summary.liked_items:
+        catalog = get_catalog()
+        titles = [catalog.get(i).title for i in summary.liked_items if catalog.get(i)]
+        if titles:
+            lines.append(f"• items you looked at recently: {', '.join(titles)}")
+    if summary.segment:
+        lines.append(f"• customer group: {summary.segment}")
+    lines.append(f"• messages logged (kept so our team can review them): {summary.messages}")
+    lines.append(f"• personalised recommendations: {'on' if summary.consent else 'off'}")
+    return lines
+
+
 class ActionShowMyData(ParleyAction):
-    """Lists what the assistant remembers about the customer."""
+    """Lists what Parley holds about the customer: stored profile plus this conversation's memory."""
 
     def name(self) -> str:
         return "action_show_my_data"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        facts = remembered_facts(tracker)
-        lines = [f"• {label}: {value}" for label, value in facts.items()]
-        lines.append(f"• personalised recommendations: {'on' if personalisation_enabled(tracker) else 'off'}")
-        lines.append(
-            f"• this conversation's messages ({sum(1 for e in tracker.events if e.get('event') == 'user')} so far), "
-            "kept so our team can review them"
-        )
+        if identity_of(tracker).is_public:
+            dispatcher.utter_message(text=PRIVATE_ONLY)
+            return []
+        lines = [f"• {label}: {value}" for label, value in remembered_facts(tracker).items()]
+        try:
+            with get_database().session() as session:
+                user, _ = current_user(session, tracker)
+                lines += describe_profile(profile(session, user))
+        except Exception:
+            logger.exception("Profile store unavailable for %s", tracker.sender_id)
+            lines.append("• (I can't reach your stored profile right now, so this list may be incomplete)")
+            lines.append(f"• personalised recommendations: {'on' if personalisation_enabled(tracker) else 'off'}")
         dispatcher.utter_message(text="Here's what I hold about you:\n" + "\n".join(lines))
         return []
 
 
 class ActionDeleteMyData(ParleyAction):
-    """Forgets what the assistant remembers about the customer and says what was erased."""
+    """Erases the customer's stored profile and this conversation's memory, and says exactly what went."""
 
     def name(self) -> str:
         return "action_delete_my_data"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        if identity_of(tracker).is_public:
+            dispatcher.utter_message(text=PRIVATE_ONLY)
+            return []
         facts = remembered_facts(tracker)
-        erased = ", ".join(f"{label} ({value})" for label, value in facts.items()) or "nothing personal was stored"
+        remembered = ", ".join(f"{label} ({value})" for label, value in facts.items())
+        try:
+            with get_database().session() as session:
+                user, _ = current_user(session, tracker)
+                erased = erase_user(session, user)
+        except Exception:
+            logger.exception("Could not erase stored data for %s", tracker.sender_id)
+            dispatcher.utter_message(
+                text="I've cleared what I remembered in this conversation, but I couldn't reach your stored profile "
+                "to erase it right now. Your request is logged and our team will complete it."
+            )
+            return [AllSlotsReset(), SlotSet("personalisation", personalisation_enabled(tracker))]
+        memory = f" I've also forgotten {remembered}." if remembered else ""
         dispatcher.utter_message(
-            text=f"Done. I've erased what I remembered about you: {erased}. Your personalisation choice is kept."
+            text=f"Done. I've erased your stored profile: {erased.describe()}.{memory} I've kept only your "
+            "personalisation choice (so I keep honouring it) and this request, as the record that you asked."
         )
         return [AllSlotsReset(), SlotSet("personalisation", personalisation_enabled(tracker))]
 
 
 class ActionSetPersonalisation(ParleyAction):
-    """Turns personalised recommendations off (`opt_out_personalisation`) or back on."""
+    """Turns personalised recommendations off (`opt_out_personalisation`) or back on, in the store and the slot."""
 
     def name(self) -> str:
         return "action_set_personalisation"
@@ -71,11 +127,23 @@ class ActionSetPersonalisation(ParleyAction):
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         enable = intent != "opt_out_personalisation"
+        forgotten = 0
+        try:
+            with get_database().session() as session:
+                user, _ = current_user(session, tracker)
+                forgotten = set_consent(session, user, enable)
+        except Exception:
+            logger.exception("Could not store the personalisation choice of %s", tracker.sender_id)
+            dispatcher.utter_message(
+                text="Sorry, I couldn't save that choice right now. Please try again in a few minutes."
+            )
+            return []
         if enable:
             dispatcher.utter_message(text="Personalised recommendations are back on. You can opt out any time.")
         else:
+            extra = f" I've also forgotten the {forgotten} interest(s) I had noted." if forgotten else ""
             dispatcher.utter_message(
-                text="Done: from now on my recommendations won't use anything you've told me before. "
-                'Say "turn personalisation back on" if you change your mind.'
+                text="Done: from now on my recommendations won't use anything you've told me or clicked before."
+                f'{extra} Say "turn personalisation back on" if you change your mind.'
             )
         return [SlotSet("personalisation", enable)]

@@ -1,25 +1,38 @@
-"""Answers "recommend me something for …" with a small, varied set of catalog items.
+"""Answers "recommend me something for …" with a few explained picks chosen for this person.
 
-This first version ranks by keywords (BM25) and mixes content types, so a request gets gear plus a guide or story
-rather than three near-identical products.
+The embedding recommender (recommender/engine.py) blends the request, the customer's profile from the store,
+what similar customers engaged with, and popularity; every pick comes with a reason and two buttons ("show me",
+"not for me") whose clicks come back as feedback (actions/feedback.py). If the store is down the picks are simply
+not personalised; if the recommender itself fails, keyword search answers instead. Either way the customer gets
+picks, and the failure is in the log.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.base import ParleyAction
 from actions.formatting import item_line
 from actions.parsing import price_cap, without_price_cap
-from actions.settings import get_brand, get_search
+from actions.profiles import current_user, identity_of, user_context
+from actions.settings import get_brand, get_catalog, get_database, get_recommender, get_search, refresh_collaborative
+from recommender.catalog import Item
+from recommender.engine import Recommendation, Request, UserContext
 from recommender.lexical import Hit
+from store.users import add_interest
+
+logger = logging.getLogger(__name__)
 
 MAX_PICKS = 3
 MAX_PER_TYPE = 2
+ITEMS_KEY = "parley_items"
 
 
 def diversify(hits: list[Hit], k: int = MAX_PICKS, per_type: int = MAX_PER_TYPE) -> list[Hit]:
@@ -38,17 +51,66 @@ def diversify(hits: list[Hit], k: int = MAX_PICKS, per_type: int = MAX_PER_TYPE)
     return picked
 
 
-def recommendation_query(tracker: Tracker) -> str:
-    """What to search for: the request, plus the product type remembered from earlier if personalisation is on."""
+def payload(intent: str, item_id: str) -> str:
+    """A button payload that Rasa parses as `intent` with the `item_id` entity (compact: Telegram allows 64 bytes)."""
+    return f"/{intent}{json.dumps({'item_id': item_id}, separators=(',', ':'))}"
+
+
+def short_title(title: str, limit: int = 28) -> str:
+    """A title that fits on a button."""
+    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
+
+
+def item_buttons(items: list[Item]) -> list[dict[str, str]]:
+    """Two buttons per item: open it (a click) or dismiss it."""
+    buttons = []
+    for item in items:
+        buttons.append({"title": f"👀 {short_title(item.title)}", "payload": payload("click_item", item.id)})
+        buttons.append(
+            {"title": f"✕ Not for me: {short_title(item.title, 18)}", "payload": payload("dismiss_item", item.id)}
+        )
+    return buttons
+
+
+def build_request(tracker: Tracker) -> Request:
+    """The request from the latest message: its text (minus a budget), the asked-for category and the budget."""
     text = tracker.latest_message.get("text") or ""
-    remembered = tracker.get_slot("product_type")
-    if remembered and tracker.get_slot("personalisation") is not False:
-        return f"{text} {remembered.replace('_', ' ')}"
-    return text
+    category = next(tracker.get_latest_entity_values("product_type"), None)
+    if category not in get_catalog().categories:
+        category = None
+    return Request(text=without_price_cap(text), category=category, max_price=price_cap(text))
+
+
+def personalised_picks(tracker: Tracker, request: Request) -> list[Recommendation]:
+    """Picks from the embedding recommender, personalised when the store answers and the customer allows it."""
+    recommender = get_recommender()
+    context = UserContext(personalised=False)
+    try:
+        with get_database().session() as session:
+            user, identity = current_user(session, tracker)
+            if request.category:
+                add_interest(session, user, request.category, "said")
+            context = user_context(session, user, public=identity.is_public)
+        refresh_collaborative(recommender)
+    except Exception:
+        logger.exception("Profile store unavailable for %s; recommending without personalisation", tracker.sender_id)
+    picks = recommender.recommend(request, context, k=MAX_PICKS)
+    if not picks and request.category:
+        picks = recommender.recommend(Request(request.text, None, None, request.max_price), context, k=MAX_PICKS)
+    return picks
+
+
+def keyword_picks(request: Request) -> list[Item]:
+    """The degraded path: BM25 keyword search with type diversity."""
+    cap = request.max_price
+    hits = get_search().search(
+        request.text, k=20, where=lambda item: cap is None or item.price is None or item.price <= cap
+    )
+    return [hit.item for hit in diversify(hits)]
 
 
 class ActionRecommendContent(ParleyAction):
-    """Recommends up to three catalog items for the customer's request."""
+    """Recommends up to three explained catalog items, with feedback buttons."""
 
     fallback_response = "utter_catalog_unavailable"
 
@@ -56,16 +118,23 @@ class ActionRecommendContent(ParleyAction):
         return "action_recommend_content"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        query = recommendation_query(tracker)
-        cap = price_cap(query)
-        hits = get_search().search(
-            without_price_cap(query), k=20, where=lambda item: cap is None or item.price is None or item.price <= cap
-        )
-        picks = diversify(hits)
-        if not picks:
+        request = build_request(tracker)
+        symbol = get_brand().currency_symbol
+        try:
+            picks = personalised_picks(tracker, request)
+            items = [pick.item for pick in picks]
+            lines = [f"{item_line(p.item, symbol)}\n   ↳ {p.explanation}" for p in picks]
+        except Exception:
+            logger.exception("Recommender failed for %s; answering with keyword search", tracker.sender_id)
+            items = keyword_picks(request)
+            lines = [item_line(item, symbol) for item in items]
+        if not items:
             dispatcher.utter_message(response="utter_no_catalog_match")
             return []
-        symbol = get_brand().currency_symbol
-        lines = "\n".join(item_line(hit.item, symbol) for hit in picks)
-        dispatcher.utter_message(text=f"Here are a few picks for you:\n{lines}")
-        return []
+        opening = "Here are a few picks for you:" if not identity_of(tracker).is_public else "A few ideas:"
+        dispatcher.utter_message(
+            text=opening + "\n" + "\n".join(lines),
+            buttons=item_buttons(items),
+            **{ITEMS_KEY: [item.id for item in items]},
+        )
+        return [SlotSet("shown_items", [item.id for item in items])]

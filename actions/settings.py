@@ -6,7 +6,10 @@ is free and tests can point the getters elsewhere (`get_catalog.cache_clear()` a
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -14,7 +17,14 @@ from pathlib import Path
 import yaml
 
 from recommender.catalog import Catalog, load_catalog
+from recommender.encoders import Encoder, HashingEncoder, SentenceTransformerEncoder
+from recommender.engine import Recommender
 from recommender.lexical import LexicalSearch
+from store.catalog_sync import sync_catalog
+from store.db import Database
+from store.feedback import feedback_log
+
+logger = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -56,7 +66,67 @@ def get_search() -> LexicalSearch:
     return LexicalSearch(get_catalog())
 
 
+@lru_cache(maxsize=1)
+def get_database() -> Database:
+    """The profile and interaction store (`$PARLEY_DB_URL`, default `var/parley.db`), with the catalog synced in.
+
+    The catalog is mirrored into the store here so feedback rows can refer to items.
+    """
+    database = Database()
+    with database.session() as session:
+        report = sync_catalog(session, get_catalog())
+    if report.added or report.updated or report.deactivated:
+        logger.info("Catalog synced to the store: %s", report)
+    return database
+
+
+def make_encoder() -> Encoder:
+    """The recommender's encoder, chosen by `$PARLEY_RECOMMENDER_MODEL`.
+
+    A sentence-transformers name or path (default: the bundled MiniLM), or `hashing` for the dependency-free
+    hashing encoder.
+    """
+    model = os.environ.get("PARLEY_RECOMMENDER_MODEL", "minilm")
+    return HashingEncoder() if model == "hashing" else SentenceTransformerEncoder(model)
+
+
+# How often (seconds) the collaborative signal is refitted from the feedback log while the server runs.
+COLLABORATIVE_REFRESH_S = float(os.environ.get("PARLEY_COLLABORATIVE_REFRESH_S", "300"))
+_refit_lock = threading.Lock()
+_last_refit = 0.0
+
+
+@lru_cache(maxsize=1)
+def get_recommender() -> Recommender:
+    """The embedding recommender over the catalog, built once (embeddings are disk-cached)."""
+    global _last_refit
+    try:
+        with get_database().session() as session:
+            feedback = feedback_log(session)
+    except Exception:
+        logger.exception("Feedback log unavailable; starting the recommender without the collaborative signal")
+        feedback = []
+    recommender = Recommender.build(list(get_catalog()), make_encoder(), feedback)
+    _last_refit = time.monotonic()
+    return recommender
+
+
+def refresh_collaborative(recommender: Recommender, force: bool = False) -> None:
+    """Refits the collaborative signal from the feedback log when it is older than `COLLABORATIVE_REFRESH_S`."""
+    global _last_refit
+    if not force and time.monotonic() - _last_refit < COLLABORATIVE_REFRESH_S:
+        return
+    with _refit_lock:
+        with get_database().session() as session:
+            feedback = feedback_log(session)
+        recommender.refit(feedback)
+        _last_refit = time.monotonic()
+
+
 def reset_caches() -> None:
     """Forgets every cached resource, so the next call re-reads the environment and files."""
-    for getter in (get_brand, get_catalog, get_search):
+    for getter in (get_brand, get_catalog, get_search, get_recommender):
         getter.cache_clear()
+    if get_database.cache_info().currsize:
+        get_database().dispose()
+    get_database.cache_clear()

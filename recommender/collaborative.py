@@ -69,14 +69,14 @@ class ItemItemModel:
         binary = (matrix > 0).astype(np.float32)
         self.popularity = np.asarray(binary.sum(axis=0)).ravel().astype(np.float32)
         co = (matrix.T @ matrix).tocsr().astype(np.float32)
-        co.setdiag(0)
-        co.eliminate_zeros()
+        support = (binary.T @ binary).tocsr().astype(np.float32)
+        for m in (co, support):
+            m.setdiag(0)
+            m.eliminate_zeros()
+        support.data = support.data / (support.data + self.shrink)
         norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=0)).ravel())
-        co = co.tocoo()
-        support = (binary.T @ binary).tocsr()
-        counts = np.asarray(support[co.row, co.col]).ravel()
-        data = co.data / (norms[co.row] * norms[co.col] + 1e-9) * (counts / (counts + self.shrink))
-        sim = sparse.csr_matrix((data, (co.row, co.col)), shape=(n_items, n_items), dtype=np.float32)
+        inverse = sparse.diags(1.0 / np.where(norms > 0, norms, 1.0))
+        sim = (inverse @ co.multiply(support) @ inverse).tocsr().astype(np.float32)
         self.similarity = self._keep_top(sim)
         return self
 

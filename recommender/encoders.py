@@ -55,9 +55,10 @@ class SentenceTransformerEncoder:
             if self._model is None:
                 from sentence_transformers import SentenceTransformer
 
-                from nlu.models.encoder import configure_torch_threads, resolve_model_path
+                from nlu.models.encoder import configure_torch_threads, quiet_transformers, resolve_model_path
 
                 configure_torch_threads(self.threads)
+                quiet_transformers()
                 self._model = SentenceTransformer(resolve_model_path(self.model_name), device="cpu")
             return self._model
 

@@ -22,7 +22,7 @@ from recommender.catalog import Item
 from recommender.collaborative import ItemItemModel, engagements_from_feedback
 from recommender.embeddings import embed_catalog
 from recommender.encoders import Encoder, normalise
-from recommender.text import topic_label
+from recommender.text import is_generic_request, request_snippet, topic_label
 
 CANDIDATES = 50
 # A contribution below this share of the pick's score is not worth mentioning in its explanation.
@@ -39,6 +39,8 @@ class Weights:
     collaborative: float = 0.4
     popularity: float = 0.15
     mmr_lambda: float = 0.75
+    # A specific request whose best match is less similar than this has no good answer in the catalog.
+    min_query_similarity: float = 0.25
 
 
 @dataclass(frozen=True)
@@ -162,7 +164,8 @@ class Recommender:
             narrow(np.isin(self.types, request.types))
         if request.max_price is not None:
             narrow(np.isnan(self.prices) | (self.prices <= request.max_price))
-        excluded = [self.index[i] for i in (*request.exclude, *user.dismissed) if i in self.index]
+        # Dismissed items never come back; items the user already opened are not news to them.
+        excluded = [self.index[i] for i in (*request.exclude, *user.dismissed, *user.history) if i in self.index]
         if excluded:
             if mask is None:
                 mask = np.ones(len(self.items), dtype=bool)
@@ -186,7 +189,7 @@ class Recommender:
         """The top `k` items for this request and user, diversified and explained."""
         user = (user or UserContext()).effective()
         w = self.weights
-        query = self.encoder.encode([request.text])[0] if request.text.strip() else None
+        query = None if is_generic_request(request.text) else self.encoder.encode([request.text])[0]
         profile = self.profile_vector(user)
         w_profile = w.profile if query is not None else w.profile_without_query
 
@@ -213,6 +216,8 @@ class Recommender:
         candidates = np.argpartition(-scores, n - 1)[:n] if n < len(scores) else np.arange(len(scores))
         candidates = candidates[np.isfinite(scores[candidates])]
         candidates = candidates[np.argsort(-scores[candidates], kind="stable")]
+        if query is not None and float((self.vectors[candidates] @ query).max()) < w.min_query_similarity:
+            return []
         picks = self._mmr(candidates, scores, k)
 
         parts = {
@@ -276,9 +281,8 @@ class Recommender:
         if name == "query":
             if request.category:
                 return f"you asked about {topic_label(request.category)}"
-            snippet = " ".join(request.text.split())
-            snippet = snippet if len(snippet) <= 40 else snippet[:39].rstrip() + "…"
-            return f'you asked for "{snippet}"'
+            snippet = request_snippet(request.text)
+            return f'you asked for "{snippet}"' if snippet else None
         if name == "profile":
             liked = [
                 (float(vector @ self.vectors[self.index[i]]) * w, i)

@@ -53,3 +53,35 @@ def topic_label(topic: str) -> str:
     if words.endswith("y") and words[-2:-1] not in "aeiou":
         return f"{words[:-1]}ies"
     return f"{words}s"
+
+
+# Words that only say "give me ideas": a request made of nothing else asks for personal or popular picks.
+_REQUEST_WORDS = frozenset(
+    """recommend recommendation suggest suggestion idea ideas good nice great best cool new buy gift pick picks
+    surprise hi hello hey thank thanks could maybe kind sort stuff thing things item items product products
+    interesting else another other again""".split()
+)
+
+
+def content_terms(text: str) -> list[str]:
+    """The search terms of a request without the words that merely ask for a recommendation."""
+    return [term for term in tokenize(text) if term not in _REQUEST_WORDS and _stem(term) not in _REQUEST_WORDS]
+
+
+def is_generic_request(text: str) -> bool:
+    """Whether the request names nothing in particular ("recommend me something")."""
+    return not content_terms(text)
+
+
+def request_snippet(text: str, limit: int = 40) -> str:
+    """The specific part of a request, for explanations.
+
+    "recommend me something for winter camping" -> "winter camping": from the first to the last content word,
+    cut at `limit` characters.
+    """
+    words = text.split()
+    content = [i for i, word in enumerate(words) if content_terms(word)]
+    if not content:
+        return ""
+    snippet = " ".join(words[content[0] : content[-1] + 1]).strip(" ?!.,;:")
+    return snippet if len(snippet) <= limit else snippet[: limit - 1].rstrip() + "…"

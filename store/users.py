@@ -156,12 +156,19 @@ class Erasure:
 
 
 def erase_user(session: Session, user: User) -> Erasure:
-    """Deletes the user's messages, interests and feedback, and the user row itself."""
+    """Deletes the user's messages, interests and feedback, and blanks their profile fields.
+
+    The user row itself stays with only the channel id and the personalisation choice: deleting it would turn
+    personalisation back on for someone who opted out, which is the opposite of what they asked for.
+    """
     erased = Erasure(
         messages=session.execute(delete(Interaction).where(Interaction.user_id == user.id)).rowcount or 0,
         interests=session.execute(delete(Interest).where(Interest.user_id == user.id)).rowcount or 0,
         feedback=session.execute(delete(Feedback).where(Feedback.user_id == user.id)).rowcount or 0,
     )
-    session.execute(delete(User).where(User.id == user.id))
-    session.expunge(user)
+    user.display_name = None
+    user.language = None
+    user.segment_id = None
+    session.expire(user, ["interests", "segment"])
+    session.flush()
     return erased

@@ -8,15 +8,14 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from actions import settings
 from store.db import Database
 from store.migrate import upgrade
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
-
-from actions import settings
 
 
 @pytest.fixture(autouse=True)
@@ -48,18 +47,22 @@ def make_tracker() -> Callable[..., Tracker]:
         slots: dict[str, Any] | None = None,
         events: list[dict[str, Any]] | None = None,
         sender_id: str = "test-user",
+        metadata: dict[str, Any] | None = None,
+        input_channel: str = "rest",
     ) -> Tracker:
         latest = {
             "text": text,
             "intent": {"name": intent, "confidence": 1.0} if intent else {},
             "entities": entities or [],
+            "metadata": metadata or {},
         }
         return Tracker.from_dict(
             {
                 "sender_id": sender_id,
                 "slots": {"personalisation": True, **(slots or {})},
                 "latest_message": latest,
-                "events": events or [{"event": "user", "text": text, "parse_data": latest}],
+                "events": events
+                or [{"event": "user", "text": text, "parse_data": latest, "input_channel": input_channel}],
                 "paused": False,
                 "followup_action": None,
                 "active_loop": {},

@@ -49,7 +49,8 @@ def configure_torch_threads(threads: int | None = None) -> None:
         pass  # only settable before the first parallel op; harmless afterwards
 
 
-def _quiet_transformers() -> None:
+def quiet_transformers() -> None:
+    """Keeps transformers' load reports and progress bars out of server logs."""
     import transformers
 
     transformers.utils.logging.set_verbosity_error()
@@ -61,7 +62,7 @@ def load_pretrained(name_or_path: str) -> tuple[object, nn.Module]:
     """Tokenizer and model for a name or path, loaded once per process and never from the network by default."""
     from transformers import AutoModel, AutoTokenizer
 
-    _quiet_transformers()
+    quiet_transformers()
     path = resolve_model_path(name_or_path)
     try:
         tokenizer = AutoTokenizer.from_pretrained(path)

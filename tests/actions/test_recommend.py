@@ -1,6 +1,15 @@
-from actions.recommend import ActionRecommendContent, diversify, recommendation_query
+import json
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import settings
+from actions.feedback import ActionRecordFeedback
+from actions.recommend import ActionRecommendContent, diversify, item_buttons, payload
 from recommender.catalog import Item
 from recommender.lexical import Hit
+from store.identity import Identity
+from store.users import find_user, interest_weights
 from tests.conftest import texts
 
 
@@ -11,29 +20,129 @@ def hit(item_id, item_type, score):
 def test_diversify_caps_each_type_then_tops_up():
     hits = [hit("p1", "product", 9), hit("p2", "product", 8), hit("p3", "product", 7), hit("g1", "guide", 1)]
     assert [h.item.id for h in diversify(hits, k=3, per_type=2)] == ["p1", "p2", "g1"]
-    only_products = hits[:3]
-    assert [h.item.id for h in diversify(only_products, k=3, per_type=2)] == ["p1", "p2", "p3"]
+    assert [h.item.id for h in diversify(hits[:3], k=3, per_type=2)] == ["p1", "p2", "p3"]
 
 
-def test_query_uses_remembered_product_type_only_with_consent(make_tracker):
-    tracker = make_tracker("something for the weekend", slots={"product_type": "sleeping_bag"})
-    assert recommendation_query(tracker) == "something for the weekend sleeping bag"
-    opted_out = make_tracker(
-        "something for the weekend", slots={"product_type": "sleeping_bag", "personalisation": False}
+def test_button_payloads_parse_and_fit_telegram():
+    assert payload("click_item", "tent-1") == '/click_item{"item_id":"tent-1"}'
+    for item in settings.get_catalog():
+        for button in item_buttons([item]):
+            assert len(button["payload"].encode()) <= 64
+            assert json.loads("{" + button["payload"].split("{", 1)[1])["item_id"] == item.id
+
+
+async def recommend(make_tracker, sender, text="recommend me something", entities=None, metadata=None):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        text, intent="request_recommendation", sender_id=sender, entities=entities, metadata=metadata
     )
-    assert recommendation_query(opted_out) == "something for the weekend"
+    events = await ActionRecommendContent().run(dispatcher, tracker, {})
+    return dispatcher.messages[0], events
 
 
-async def test_recommends_a_mix_for_winter_camping(make_tracker, dispatcher, domain):
-    tracker = make_tracker("recommend me something for winter camping", intent="request_recommendation")
-    await ActionRecommendContent().run(dispatcher, tracker, domain)
-    [reply] = texts(dispatcher)
-    assert reply.startswith("Here are a few picks for you:")
-    assert reply.count("•") == 3
-    assert "Winter" in reply
+async def react(make_tracker, sender, intent, item_id=None, slots=None):
+    dispatcher = CollectingDispatcher()
+    entities = [{"entity": "item_id", "value": item_id}] if item_id else []
+    tracker = make_tracker(f"/{intent}", intent=intent, sender_id=sender, entities=entities, slots=slots)
+    events = await ActionRecordFeedback().run(dispatcher, tracker, {})
+    return texts(dispatcher)[0], events
 
 
-async def test_nothing_to_recommend(make_tracker, dispatcher, domain):
-    tracker = make_tracker("zzqx blorp", intent="request_recommendation")
-    await ActionRecommendContent().run(dispatcher, tracker, domain)
-    assert texts(dispatcher) == ["utter_no_catalog_match"]
+async def test_recommends_explained_picks_with_buttons_and_logs_them(make_tracker):
+    message, events = await recommend(make_tracker, "u1", "recommend me something for winter camping")
+    assert message["text"].startswith("Here are a few picks for you:")
+    assert message["text"].count("•") == 3 and message["text"].count("↳ Because") == 3
+    assert "winter camping" in message["text"]
+    shown = message["parley_items"]
+    assert len(shown) == 3 and events[0]["value"] == shown
+    assert [b["payload"] for b in message["buttons"][::2]] == [payload("click_item", i) for i in shown]
+
+
+async def test_nothing_to_recommend(make_tracker):
+    message, _ = await recommend(make_tracker, "u1", "zzqx blorp")
+    assert message["response"] == "utter_no_catalog_match"
+
+
+async def test_same_question_different_histories_different_explained_picks(make_tracker):
+    await react(make_tracker, "runner", "click_item", "shoe-talus-gtx")
+    await react(make_tracker, "camper", "click_item", "tent-ridgeline-2")
+    for_runner, _ = await recommend(make_tracker, "runner")
+    for_camper, _ = await recommend(make_tracker, "camper")
+    assert for_runner["parley_items"] != for_camper["parley_items"]
+    assert "Talus" in for_runner["text"] or "trail running shoes" in for_runner["text"]
+    assert "Ridgeline" in for_camper["text"] or "tents" in for_camper["text"]
+
+
+async def test_feedback_changes_the_next_recommendation(make_tracker):
+    tent = [{"entity": "product_type", "value": "tent"}]
+    first, _ = await recommend(make_tracker, "u2", "a tent for two people", entities=tent)
+    dismissed = first["parley_items"][0]
+    reply, events = await react(
+        make_tracker, "u2", "dismiss_item", dismissed, slots={"shown_items": first["parley_items"]}
+    )
+    assert reply.startswith("Noted, I won't suggest")
+    assert events[0]["value"] == first["parley_items"][1:]
+    second, _ = await recommend(make_tracker, "u2", "a tent for two people", entities=tent)
+    assert dismissed not in second["parley_items"]
+    with settings.get_database().session() as session:
+        user = find_user(session, "rest", "u2")
+        assert interest_weights(session, user.id)["tent"] == 2.0 - 1.0  # asked twice (+1 each), dismissed one tent (-1)
+
+
+async def test_typed_not_for_me_dismisses_everything_shown(make_tracker):
+    first, _ = await recommend(make_tracker, "u3", "a warm jacket")
+    reply, events = await react(make_tracker, "u3", "dismiss_item", slots={"shown_items": first["parley_items"]})
+    assert reply.count(",") >= 1 and events[0]["value"] == []
+    again, _ = await recommend(make_tracker, "u3", "a warm jacket")
+    assert not set(again["parley_items"]) & set(first["parley_items"])
+
+
+async def test_click_replies_with_the_item_and_records_interest(make_tracker):
+    reply, _ = await react(make_tracker, "u4", "click_item", "tent-ridgeline-2")
+    assert reply.startswith("Good choice! ") and "Ridgeline" in reply
+    with settings.get_database().session() as session:
+        assert interest_weights(session, find_user(session, "rest", "u4").id) == {"tent": 2.0}
+    unknown, _ = await react(make_tracker, "u4", "click_item", "no-such-item")
+    assert "not sure which item" in unknown
+
+
+async def test_public_comments_never_use_the_profile(make_tracker):
+    await react(make_tracker, "fan", "click_item", "shoe-talus-gtx")
+    public, _ = await recommend(make_tracker, "fan", metadata={"surface": "comment"})
+    assert public["text"].startswith("A few ideas:")
+    assert "you liked" not in public["text"] and "interested in" not in public["text"]
+
+
+async def test_store_outage_degrades_to_unpersonalised_picks(make_tracker, monkeypatch):
+    monkeypatch.setenv("PARLEY_DB_URL", "postgresql+psycopg2://nobody@127.0.0.1:9/none?connect_timeout=1")
+    settings.reset_caches()
+    message, _ = await recommend(make_tracker, "u5", "a tent for two people")
+    assert message["text"].count("•") == 3
+    reply, _ = await react(make_tracker, "u5", "click_item", "tent-ridgeline-2")
+    assert reply.startswith("Good choice!")  # the click could not be stored, the customer still gets the item
+
+
+async def test_recommender_failure_falls_back_to_keyword_search(make_tracker, monkeypatch):
+    def broken():
+        raise RuntimeError("model files missing")
+
+    monkeypatch.setattr("actions.recommend.get_recommender", broken)
+    message, _ = await recommend(make_tracker, "u6", "recommend me something for winter camping")
+    assert message["text"].count("•") == 3 and "Because" not in message["text"]
+
+
+@pytest.mark.parametrize("consent_intent", ["opt_out_personalisation"])
+async def test_opted_out_users_get_no_interest_tracking(make_tracker, consent_intent):
+    from actions.privacy import ActionSetPersonalisation
+
+    tracker = make_tracker("stop personalising", intent=consent_intent, sender_id="u7")
+    await ActionSetPersonalisation().run(CollectingDispatcher(), tracker, {})
+    await react(make_tracker, "u7", "click_item", "shoe-talus-gtx")
+    message, _ = await recommend(make_tracker, "u7", "jacket", entities=[{"entity": "product_type", "value": "jacket"}])
+    assert "you liked" not in message["text"]
+    with settings.get_database().session() as session:
+        assert interest_weights(session, find_user(session, "rest", "u7").id) == {}
+
+
+def test_identity_of_channel_user():
+    assert Identity("rest", "x").is_public is False

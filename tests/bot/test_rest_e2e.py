@@ -84,6 +84,54 @@ def test_the_full_text_is_kept_even_when_nlu_reads_less(stack):
     assert json.loads(rows[-1][0])["text"] == long_text
 
 
+EVERY_KIND_OF_MESSAGE = [
+    "hi there",
+    "recommend me something for winter camping",
+    "",
+    "zzqx blorp",
+    "🙂🙂🙂",
+    "<script>alert('x')</script>",
+    ("my order KO-123456 is late " * 300).strip(),
+    "this is terrible, my jacket ripped on day one",
+    "can I talk to a human",
+    "hello? is anyone there?",  # paused for a human: no reply, still logged
+]
+
+
+def test_every_turn_is_logged_whatever_happens(stack):
+    """N messages of every kind -> N interaction rows, in order, with the NLU's reading and the bot's reply."""
+    from store.db import Database
+    from store.interactions import conversation_turns
+
+    sender = "log-everything"
+    for message in EVERY_KIND_OF_MESSAGE:
+        status, _ = stack.say(sender, message)
+        assert status == 200
+    with Database(stack.db_url).session() as session:
+        turns = conversation_turns(session, sender)
+    assert [t.text for t in turns] == EVERY_KIND_OF_MESSAGE
+    assert all(t.intent and t.intent_confidence is not None and t.sentiment for t in turns)
+    assert turns[1].action == "action_recommend_content" and len(turns[1].items_shown) == 3
+    assert turns[3].intent == "nlu_fallback" and turns[3].reply
+    assert turns[7].sentiment == "negative"
+    assert turns[-1].reply is None  # the bot stayed silent while paused, and the message is still on record
+
+
+def test_a_button_click_becomes_feedback(stack):
+    from sqlalchemy import select
+
+    from store.db import Database
+    from store.schema import Feedback
+
+    _, replies = stack.say("clicker", "recommend me a tent for two people")
+    button = next(b for reply in replies for b in reply.get("buttons", []) if b["payload"].startswith("/click_item"))
+    _, answer = stack.say("clicker", button["payload"])
+    assert texts(answer)[0].startswith("Good choice!")
+    with Database(stack.db_url).session() as session:
+        kinds = session.execute(select(Feedback.kind, Feedback.item_id)).all()
+    assert ("click", button["payload"].split('"')[3]) in kinds
+
+
 def test_zz_action_server_outage_degrades_the_reply(stack):
     """Runs last in this module (it stops the shared action server): the customer still gets an honest reply."""
     stack.stop_action_server()

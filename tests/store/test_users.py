@@ -69,7 +69,9 @@ def test_profile_and_erasure_cover_every_table(database):
         assert (erased.messages, erased.interests, erased.feedback) == (2, 1, 1)
         assert "2 messages, 1 interest and 1 reaction" in erased.describe()
     with database.session() as session:
-        assert find_user(session, "telegram", "1001") is None
+        kept = find_user(session, "telegram", "1001")  # only the id and the consent choice remain
+        assert kept.display_name is None and kept.language is None
+        assert profile(session, kept).messages == 0 and profile(session, kept).interests == {}
         survivor = find_user(session, "telegram", "2002")
         assert profile(session, survivor).messages == 1  # other people's data is untouched
         assert profile(session, survivor).feedback == {"like": 1}
