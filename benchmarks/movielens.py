@@ -60,7 +60,7 @@ def load_split() -> tuple[dict[str, list[str]], dict[str, set[str]], list[str]]:
     train, test = {}, {}
     for user, events in per_user.items():
         events.sort()
-        cut = max(1, int(round(len(events) * (1 - TEST_SHARE))))
+        cut = max(1, round(len(events) * (1 - TEST_SHARE)))
         train[user] = [item for _, item in events[:cut]]
         test[user] = {item for _, item in events[cut:]} - set(train[user])
     return train, {u: t for u, t in test.items() if t}, sorted(items)

@@ -116,16 +116,24 @@ class ItemItemModel:
         target = self.index.get(item)
         if target is None:
             return None
+        column = self._by_column()
+        start, end = column.indptr[target], column.indptr[target + 1]
+        similar = dict(zip(column.indices[start:end].tolist(), column.data[start:end].tolist()))
         best: tuple[str, float] | None = None
-        column = self.similarity[:, target]
         for source, weight in history.items():
             i = self.index.get(source)
-            if i is None or weight <= 0:
-                continue
-            contribution = float(column[i, 0]) * weight
+            contribution = similar.get(i, 0.0) * weight if i is not None else 0.0
             if contribution > 0 and (best is None or contribution > best[1]):
                 best = (source, contribution)
         return best
+
+    def _by_column(self) -> sparse.csc_matrix:
+        """The similarity matrix in column order (cached), so "what points at item j" is a slice."""
+        if getattr(self, "_csc_of", None) is not self.similarity:
+            self._csc = self.similarity.tocsc()
+            self._csc.sort_indices()
+            self._csc_of = self.similarity
+        return self._csc
 
     def popularity_prior(self) -> np.ndarray:
         """Popularity in [0, 1] (log-scaled engagement counts), the cold-start signal."""

@@ -25,6 +25,9 @@ from recommender.encoders import Encoder, normalise
 from recommender.text import is_generic_request, request_snippet, topic_label
 
 CANDIDATES = 50
+# From this many items on, the similarity pass reads a float16 copy of the vectors through torch: the pass is
+# memory-bound, so half the bytes is about half the time (measured in benchmarks/recommender_latency.py).
+HALF_PRECISION_FROM = 20_000
 # A contribution below this share of the pick's score is not worth mentioning in its explanation.
 REASON_MIN_SHARE = 0.2
 
@@ -114,6 +117,11 @@ class Recommender:
         self.collaborative = collaborative or ItemItemModel([item.id for item in self.items])
         self._prior = self.collaborative.popularity_prior()
         self._topic_vectors: dict[str, np.ndarray | None] = {}
+        self._half = None
+        if len(self.items) >= HALF_PRECISION_FROM:
+            import torch
+
+            self._half = torch.from_numpy(self.vectors).half()
 
     @classmethod
     def build(
@@ -172,6 +180,14 @@ class Recommender:
             mask[excluded] = False
         return mask
 
+    def _similarities(self, direction: np.ndarray) -> np.ndarray:
+        """Every item's dot product with `direction` (float32 out; float16 reads for large catalogs)."""
+        if self._half is None:
+            return self.vectors @ direction
+        import torch
+
+        return torch.mv(self._half, torch.from_numpy(direction).half()).float().numpy()
+
     def _popularity(self, user: UserContext) -> np.ndarray:
         if user.segment_popularity:
             prior = np.zeros(len(self.items), dtype=np.float32)
@@ -198,18 +214,19 @@ class Recommender:
             direction += w.query * query
         if profile is not None:
             direction += w_profile * profile
-        scores = self.vectors @ direction if direction.any() else np.zeros(len(self.items), dtype=np.float32)
+        scores = self._similarities(direction) if direction.any() else np.zeros(len(self.items), dtype=np.float32)
         collab = self.collaborative.scores(user.history) if user.history else None
         if collab is not None and collab.max() > 0:
-            scores = scores + w.collaborative * (collab / collab.max())
+            hot = np.flatnonzero(collab)  # sparse: only items co-engaged with the history move
+            scores[hot] += w.collaborative * (collab[hot] / collab.max())
         popularity = self._popularity(user)
         if w.popularity and popularity.any():
-            scores = scores + w.popularity * popularity
+            scores += w.popularity * popularity
 
         mask = self._mask(request, user)
         if mask is not None:
-            scores = np.where(mask, scores, -np.inf)
-        available = int(np.isfinite(scores).sum()) if mask is not None else len(scores)
+            scores[~mask] = -np.inf
+        available = int(np.count_nonzero(mask)) if mask is not None else len(scores)
         if available == 0:
             return []
         n = min(CANDIDATES, available)

@@ -30,3 +30,12 @@ def hashing_recommender(catalog) -> Recommender:
 @pytest.fixture(scope="session")
 def minilm() -> SentenceTransformerEncoder:
     return SentenceTransformerEncoder()
+
+
+@pytest.fixture(scope="session")
+def minilm_recommender(catalog, minilm, tmp_path_factory) -> Recommender:
+    """The recommender exactly as the bot runs it (real MiniLM embeddings), built once per test session."""
+    from recommender.embeddings import embed_catalog
+
+    vectors = embed_catalog(list(catalog), minilm, tmp_path_factory.mktemp("minilm-embeddings"))
+    return Recommender(list(catalog), vectors, minilm)

@@ -29,12 +29,14 @@ def test_nonsense_gets_no_picks(hashing_recommender):
     assert hashing_recommender.recommend(Request("zzqx blorp"), k=3) == []
 
 
-def test_same_question_different_histories_different_explained_picks(hashing_recommender, catalog):
+@pytest.mark.parametrize("encoder", ["hashing", "minilm"])
+def test_same_question_different_histories_different_explained_picks(encoder, request):
+    recommender = request.getfixturevalue(f"{encoder}_recommender")
     runner = UserContext(history={"shoe-talus-gtx": 2.0}, interests={"trail_running_shoe": 3.0})
     camper = UserContext(history={"tent-ridgeline-2": 2.0}, interests={"tent": 3.0})
     question = Request("recommend me something")
-    for_runner = hashing_recommender.recommend(question, runner, k=3)
-    for_camper = hashing_recommender.recommend(question, camper, k=3)
+    for_runner = recommender.recommend(question, runner, k=3)
+    for_camper = recommender.recommend(question, camper, k=3)
     assert [p.item.id for p in for_runner] != [p.item.id for p in for_camper]
     assert any("trail running shoes" in p.explanation or "Talus" in p.explanation for p in for_runner)
     assert any("tents" in p.explanation or "Ridgeline" in p.explanation for p in for_camper)
@@ -98,3 +100,9 @@ def test_mmr_avoids_near_duplicates():
 def test_rejects_mismatched_vectors():
     with pytest.raises(ValueError):
         Recommender(_items(), np.zeros((2, 8)), HashingEncoder())
+
+
+def test_minilm_ranks_by_meaning(minilm_recommender):
+    picks = minilm_recommender.recommend(Request("a shelter for two people"), k=3)
+    assert picks[0].item.category == "tent"
+    assert minilm_recommender.recommend(Request("zzqx blorp"), k=3) == []
