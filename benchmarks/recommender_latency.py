@@ -151,9 +151,7 @@ def main() -> None:
         print(table(rows[-1:], list(rows[-1])))
     encode = minilm_query_cost()
     print(table(rows, list(rows[0])))
-    print(
-        f"\nMiniLM query encoding (added once per request): p50 {encode['p50_ms']:.1f} ms, p95 {encode['p95_ms']:.1f} ms"
-    )
+    print(f"\nMiniLM query encoding (once per request): p50 {encode['p50_ms']:.1f} ms, p95 {encode['p95_ms']:.1f} ms")
     goal = rows[-1]["recommend_p50_ms"] <= 5.0
     print(f"Goal (<= 5 ms at 100k, p50): {'met' if goal else 'NOT met'}")
     write_results(

@@ -118,7 +118,7 @@ class ItemItemModel:
             return None
         column = self._by_column()
         start, end = column.indptr[target], column.indptr[target + 1]
-        similar = dict(zip(column.indices[start:end].tolist(), column.data[start:end].tolist()))
+        similar = dict(zip(column.indices[start:end].tolist(), column.data[start:end].tolist(), strict=True))
         best: tuple[str, float] | None = None
         for source, weight in history.items():
             i = self.index.get(source)
