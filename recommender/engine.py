@@ -41,6 +41,9 @@ class Weights:
     profile_without_query: float = 1.0
     collaborative: float = 0.4
     popularity: float = 0.15
+    # Cold start: an open request ("any ideas?") from someone with no engagement history leans on what people like
+    # them (their segment, else everyone) engaged with.
+    popularity_cold: float = 0.6
     mmr_lambda: float = 0.75
     # A specific request whose best match is less similar than this has no good answer in the catalog.
     min_query_similarity: float = 0.25
@@ -220,8 +223,9 @@ class Recommender:
             hot = np.flatnonzero(collab)  # sparse: only items co-engaged with the history move
             scores[hot] += w.collaborative * (collab[hot] / collab.max())
         popularity = self._popularity(user)
-        if w.popularity and popularity.any():
-            scores += w.popularity * popularity
+        w_popularity = w.popularity if user.history or query is not None else w.popularity_cold
+        if w_popularity and popularity.any():
+            scores += w_popularity * popularity
 
         mask = self._mask(request, user)
         if mask is not None:
@@ -245,7 +249,7 @@ class Recommender:
                 if collab is not None and collab.max() > 0
                 else np.zeros(len(picks))
             ),
-            "popularity": w.popularity * popularity[picks],
+            "popularity": w_popularity * popularity[picks],
         }
         out = []
         for row, i in enumerate(picks):

@@ -146,3 +146,21 @@ async def test_opted_out_users_get_no_interest_tracking(make_tracker, consent_in
 
 def test_identity_of_channel_user():
     assert Identity("rest", "x").is_public is False
+
+
+async def test_cold_start_uses_the_segment_of_similar_customers(make_tracker):
+    from store.segments import compute_segments
+
+    # Six customers who asked about stoves all tapped the same cookware item.
+    for i in range(6):
+        sender = f"cook{i}"
+        await recommend(make_tracker, sender, "stoves", entities=[{"entity": "product_type", "value": "stove"}])
+        await react(make_tracker, sender, "click_item", "cook-trail-set")
+    with settings.get_database().session() as session:
+        segments = compute_segments(session)
+    assert segments and "stoves" in segments[0].name.lower()
+    # A newcomer with the same interest and no history of their own gets what that segment liked, and is told why.
+    message, _ = await recommend(make_tracker, "newcomer", "stoves", entities=[{"entity": "product_type", "value": "stove"}])
+    second, _ = await recommend(make_tracker, "newcomer")
+    assert "cook-trail-set" in second["parley_items"]
+    assert "popular with customers into" in second["text"]
