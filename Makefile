@@ -2,7 +2,7 @@
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 
-.PHONY: help install run chat resume train test lint format validate clean lock bench
+.PHONY: help install run chat resume train test lint format validate clean lock bench segments db-upgrade
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -22,6 +22,12 @@ resume: install ## Hand a paused conversation back to the bot: make resume SENDE
 train: install ## Train the assistant if config, domain or data changed (FORCE=1 to retrain anyway)
 	@scripts/train.sh $(if $(FORCE),--force)
 
+segments: install ## Recompute customer segments from interests and print them
+	@source scripts/env.sh && python -m store segments
+
+db-upgrade: install ## Create or migrate the store schema (PARLEY_DB_URL, default var/parley.db)
+	@source scripts/env.sh && python -m store upgrade
+
 test: install ## Everything CI checks: lint, data validation, training, pytest, dialogue tests
 	@scripts/test.sh
 
@@ -34,9 +40,10 @@ format: install ## Apply ruff's fixes and formatting
 validate: install ## Check domain, NLU data, rules and stories for consistency
 	@source scripts/env.sh && rasa data validate --domain domain --data data
 
-bench: install ## Run the benchmarks (about 45 minutes; needs ../shared/data) and write benchmarks/results/
+bench: install ## Run the benchmarks (about 50 minutes; NLU ones need ../shared/data) and write benchmarks/results/
 	@source scripts/env.sh && python -m benchmarks.sentiment_tweeteval && python -m benchmarks.intent_banking77 \
-		&& python -m benchmarks.oos_scores && python -m benchmarks.latency
+		&& python -m benchmarks.oos_scores && python -m benchmarks.latency \
+		&& python -m benchmarks.recommender_latency && python -m benchmarks.movielens
 
 lock: install ## Re-resolve requirements.in into requirements.lock
 	@.venv/bin/uv pip compile requirements.in --python-version 3.10 -o requirements.lock
