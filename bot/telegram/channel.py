@@ -1,0 +1,259 @@
+"""The Rasa input channel `telegram_ptb`: Telegram updates in, replies out, by webhook or by polling.
+
+Configured in `credentials.yml` (`bot.telegram.TelegramInput:`) with its secrets in the environment:
+
+- `TELEGRAM_BOT_TOKEN`: the token from @BotFather. Without it the channel stays off (its webhook answers 503) and
+  the rest of Parley runs as usual.
+- `TELEGRAM_MODE`: `webhook` (default; Telegram POSTs to `/webhooks/telegram_ptb/webhook`, register it with
+  `make telegram-webhook URL=https://your.host`) or `polling` (the server asks Telegram for updates: no public URL
+  needed, for development).
+- `TELEGRAM_WEBHOOK_SECRET`: required in webhook mode; Telegram sends it in the `X-Telegram-Bot-Api-Secret-Token`
+  header and a request without the right value gets 403 and changes nothing.
+- `TELEGRAM_API_BASE`: the Bot API server (default Telegram's; a local Bot API server or a test double).
+
+Every answered message goes through Rasa (so it is logged like any other turn). Replies are collected first, then
+sent: in a DM in full; in public shortened, or replaced by a deep link to a private chat when the message was
+personal (`policy.py`). A stuck or failing Telegram API never loses the message: it is already in the tracker and
+the interaction log, and the failure is logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import os
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import ExtBot
+from telegram.request import BaseRequest
+
+from bot.rest import reply_for_silence
+from bot.telegram.output import DEFAULT_API_BASE, TelegramOutput, make_bot
+from bot.telegram.policy import PRIVATE_INTENTS, PUBLIC_MAX_MESSAGES, move_to_private, shorten
+from bot.telegram.updates import Ignored, Incoming, classify
+
+logger = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+NON_TEXT_REPLY = "Thanks! I can only read text for now. Could you type your question?"
+POLL_TIMEOUT_S = 30
+SEEN_UPDATES = 2048
+
+
+class TelegramInput(InputChannel):
+    """Parley's Telegram channel (see the module docstring)."""
+
+    @classmethod
+    def name(cls) -> str:
+        """Distinct from Rasa's own `telegram` channel."""
+        return "telegram_ptb"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> TelegramInput:
+        """Reads settings from `credentials.yml`, falling back to the environment (where secrets belong)."""
+        credentials = credentials or {}
+
+        def setting(key: str, env: str, default: str = "") -> str:
+            return str(credentials.get(key) or os.environ.get(env) or default)
+
+        return cls(
+            token=setting("token", "TELEGRAM_BOT_TOKEN"),
+            secret=setting("webhook_secret", "TELEGRAM_WEBHOOK_SECRET"),
+            mode=setting("mode", "TELEGRAM_MODE", "webhook"),
+            api_base=setting("api_base", "TELEGRAM_API_BASE", DEFAULT_API_BASE),
+        )
+
+    def __init__(
+        self,
+        token: str = "",
+        secret: str = "",
+        mode: str = "webhook",
+        api_base: str = DEFAULT_API_BASE,
+        request: BaseRequest | None = None,
+    ) -> None:
+        if mode not in ("webhook", "polling"):
+            raise ValueError(f"TELEGRAM_MODE must be 'webhook' or 'polling', not {mode!r}")
+        self.token = token
+        self.secret = secret
+        self.mode = mode
+        self.api_base = api_base
+        self._request = request
+        self._bot: ExtBot | None = None
+        self._bot_lock = asyncio.Lock()
+        self._seen: OrderedDict[int, None] = OrderedDict()
+        self._poller: asyncio.Task | None = None
+
+    # -- the bot -----------------------------------------------------------------------------------------------------
+
+    async def bot(self) -> ExtBot:
+        """The initialised bot (its first use calls getMe, which gives the username that mentions use)."""
+        async with self._bot_lock:
+            if self._bot is None:
+                bot = make_bot(self.token, self.api_base, self._request)
+                await bot.initialize()
+                self._bot = bot
+                logger.info("Telegram bot @%s ready (%s mode)", bot.username, self.mode)
+            return self._bot
+
+    def _first_time(self, update_id: int) -> bool:
+        """Telegram redelivers an update it thinks failed; answer each one once."""
+        if update_id in self._seen:
+            return False
+        self._seen[update_id] = None
+        while len(self._seen) > SEEN_UPDATES:
+            self._seen.popitem(last=False)
+        return True
+
+    # -- handling ----------------------------------------------------------------------------------------------------
+
+    async def handle(
+        self, data: dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]], agent: Any
+    ) -> Incoming | Ignored:
+        """Processes one update end to end; returns what was decided (for logs and tests)."""
+        bot = await self.bot()
+        update = Update.de_json(data, bot)
+        if not self._first_time(update.update_id):
+            return Ignored("duplicate delivery")
+        decision = classify(update, bot.username or "", bot.id)
+        if isinstance(decision, Ignored):
+            logger.debug("Ignoring Telegram update %s: %s", update.update_id, decision.reason)
+            return decision
+        if decision.callback_query_id:
+            try:
+                await bot.answer_callback_query(decision.callback_query_id)
+            except TelegramError:
+                logger.warning("Could not acknowledge button press %s", decision.callback_query_id, exc_info=True)
+
+        collector = CollectingOutputChannel()
+        await on_new_message(
+            UserMessage(
+                decision.text, collector, decision.sender_id, input_channel=self.name(), metadata=decision.metadata
+            )
+        )
+        replies = await self._replies(decision, collector.messages, agent, bot.username or "")
+        output = TelegramOutput(bot, decision.chat_id, decision.reply_to_message_id)
+        try:
+            for reply in replies:
+                if reply.get("buttons"):
+                    await output.send_text_with_buttons(decision.sender_id, reply.get("text") or "", reply["buttons"])
+                elif reply.get("text"):
+                    await output.send_text_message(decision.sender_id, reply["text"])
+        except TelegramError:
+            logger.exception("Could not send the reply to %s (the message itself is logged)", decision.sender_id)
+        return decision
+
+    async def _replies(
+        self, decision: Incoming, messages: list[dict[str, Any]], agent: Any, username: str
+    ) -> list[dict[str, Any]]:
+        """What to send: the bot's replies, adjusted for public threads, non-text messages and silence."""
+        if decision.kind not in ("text", "button"):
+            return [{"text": NON_TEXT_REPLY}]
+        if decision.is_public:
+            if await latest_intent(agent, decision.sender_id) in PRIVATE_INTENTS:
+                return [{"text": move_to_private(username)}]
+            return [{**m, "text": shorten(m.get("text") or "")} for m in messages[:PUBLIC_MAX_MESSAGES]]
+        if messages:
+            return messages
+        text = await reply_for_silence(agent, decision.sender_id) if agent is not None else None
+        return [{"text": text}] if text else []
+
+    # -- transport ---------------------------------------------------------------------------------------------------
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """`POST /webhooks/telegram_ptb/webhook` (secret checked), a health route, and the poller in polling mode."""
+        telegram = Blueprint("parley_telegram_webhook", __name__)
+
+        @telegram.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok" if self.token else "not configured", "mode": self.mode})
+
+        @telegram.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not self.token:
+                return response.json({"error": "Telegram is not configured (set TELEGRAM_BOT_TOKEN)"}, status=503)
+            given = request.headers.get(SECRET_HEADER, "")
+            if not self.secret or not hmac.compare_digest(given.encode(), self.secret.encode()):
+                logger.warning("Rejected a Telegram webhook call without the right secret token")
+                return response.json({"error": "forbidden"}, status=403)
+            try:
+                data = json.loads(request.body or b"")
+                if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+                    raise ValueError("not an update")
+            except (ValueError, UnicodeDecodeError):
+                return response.json({"error": "the body must be a Telegram Update object"}, status=400)
+            try:
+                await self.handle(data, on_new_message, request.app.ctx.agent)
+            except Exception:
+                # 200 anyway: a non-2xx makes Telegram redeliver the same update again and again.
+                logger.exception("Handling Telegram update %s failed", data.get("update_id"))
+            return response.json({"ok": True})
+
+        @telegram.listener("after_server_start")
+        async def start_polling(app: Any, _loop: Any) -> None:
+            if self.token and self.mode == "polling":
+                self._poller = asyncio.create_task(self.poll(on_new_message, app))
+
+        @telegram.listener("before_server_stop")
+        async def stop_polling(_app: Any, _loop: Any) -> None:
+            if self._poller is not None:
+                self._poller.cancel()
+            if self._bot is not None:
+                await self._bot.shutdown()
+
+        return telegram
+
+    async def poll(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], app: Any) -> None:
+        """Long-polls getUpdates and handles each update (development mode: no public URL needed)."""
+        while True:
+            try:
+                bot = await self.bot()
+                await bot.delete_webhook()  # getUpdates refuses to run while a webhook is set
+                break
+            except TelegramError:
+                logger.warning("Cannot reach Telegram (check TELEGRAM_BOT_TOKEN); retrying in 10 s", exc_info=True)
+                await asyncio.sleep(10)
+        logger.info("Polling Telegram for updates as @%s", bot.username)
+        offset: int | None = None
+        while True:
+            try:
+                updates = await bot.get_updates(
+                    offset=offset,
+                    timeout=POLL_TIMEOUT_S,
+                    allowed_updates=ALLOWED_UPDATES,
+                    read_timeout=POLL_TIMEOUT_S + 10,
+                )
+            except TelegramError:
+                logger.warning("getUpdates failed; retrying in 5 s", exc_info=True)
+                await asyncio.sleep(5)
+                continue
+            for update in updates:
+                offset = update.update_id + 1
+                try:
+                    await self.handle(update.to_dict(), on_new_message, getattr(app.ctx, "agent", None))
+                except Exception:
+                    logger.exception("Handling Telegram update %s failed", update.update_id)
+
+
+async def latest_intent(agent: Any, sender_id: str) -> str | None:
+    """The intent Rasa read in the conversation's latest message."""
+    if agent is None:
+        return None
+    try:
+        tracker = await agent.tracker_store.retrieve(sender_id)
+    except Exception:
+        logger.exception("Could not read the tracker of %s", sender_id)
+        return None
+    if tracker is None or tracker.latest_message is None:
+        return None
+    return (tracker.latest_message.intent or {}).get("name")

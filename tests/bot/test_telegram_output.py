@@ -1,0 +1,47 @@
+from bot.telegram.output import MAX_MESSAGE_CHARS, TelegramOutput, keyboard, make_bot, split_text
+from bot.telegram.policy import deep_link, move_to_private, shorten
+from tests.bot.telegram_fake import FakeBotApi, OfflineRequest
+
+
+def test_split_text_respects_the_limit_and_word_boundaries():
+    text = ("word " * 2000).strip()
+    pieces = split_text(text)
+    assert all(len(p) <= MAX_MESSAGE_CHARS for p in pieces) and len(pieces) == 3
+    assert " ".join(pieces) == text
+    assert split_text("x" * 5000)[0] == "x" * MAX_MESSAGE_CHARS  # no boundary: hard cut
+    assert split_text("") == [""]
+
+
+def test_keyboard_one_button_per_row_and_drops_oversized_payloads():
+    markup = keyboard(
+        [
+            {"title": "👀 Ridgeline", "payload": '/click_item{"item_id":"tent-ridgeline-2"}'},
+            {"title": "Shop", "url": "https://kestrel-outdoor.example/shop"},
+            {"title": "too long", "payload": "/x" + "y" * 80},
+        ]
+    )
+    rows = markup.inline_keyboard
+    assert len(rows) == 2
+    assert rows[0][0].callback_data == '/click_item{"item_id":"tent-ridgeline-2"}' and rows[1][0].url
+    assert keyboard([]) is None
+
+
+def test_public_policy():
+    assert deep_link("KestrelOutdoorBot") == "https://t.me/KestrelOutdoorBot?start=help"
+    assert "t.me/KestrelOutdoorBot" in move_to_private("KestrelOutdoorBot")
+    assert len(shorten("word " * 500)) <= 600 and shorten("short") == "short"
+
+
+async def test_output_sends_plain_text_threads_replies_and_retries_after_429():
+    api = FakeBotApi(fail_next=1)
+    bot = make_bot("123:TEST", request=OfflineRequest(api))
+    await bot.initialize()
+    output = TelegramOutput(bot, chat_id=-100123, reply_to_message_id=77)
+    await output.send_text_with_buttons("s", "<b>not html</b> & *not markdown*", [{"title": "A", "payload": "/a"}])
+    sent = api.sent()
+    assert len(sent) == 2  # the 429, then the retry that went through
+    params = sent[-1].params
+    assert params["text"] == "<b>not html</b> & *not markdown*" and "parse_mode" not in params
+    assert params["reply_parameters"]["message_id"] == 77
+    assert params["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "/a"
+    await bot.shutdown()
