@@ -2,7 +2,7 @@
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 
-.PHONY: help install run chat resume train test lint format validate clean lock bench segments db-upgrade
+.PHONY: help install run chat resume train test lint format validate clean lock bench segments db-upgrade telegram-check telegram-webhook
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -21,6 +21,12 @@ resume: install ## Hand a paused conversation back to the bot: make resume SENDE
 
 train: install ## Train the assistant if config, domain or data changed (FORCE=1 to retrain anyway)
 	@scripts/train.sh $(if $(FORCE),--force)
+
+telegram-check: install ## Check TELEGRAM_BOT_TOKEN and show the webhook Telegram has on file
+	@source scripts/env.sh && python -m bot.telegram check
+
+telegram-webhook: install ## Register the Telegram webhook: make telegram-webhook URL=https://your.host
+	@source scripts/env.sh && python -m bot.telegram set-webhook "$(URL)"
 
 segments: install ## Recompute customer segments from interests and print them
 	@source scripts/env.sh && python -m store segments

@@ -94,10 +94,17 @@ def _wait_until_up(url: str, stack: Stack) -> None:
     raise RuntimeError(f"{url} did not come up in {START_TIMEOUT_S} s:\n{_tail(stack.logs)}")
 
 
-def start_stack(model: Path, logs: Path, api_token: str | None = None, db_url: str | None = None) -> Stack:
+def start_stack(
+    model: Path,
+    logs: Path,
+    api_token: str | None = None,
+    db_url: str | None = None,
+    extra_env: dict[str, str] | None = None,
+) -> Stack:
     """Starts the action server and a Rasa server for `model`; returns once both answer.
 
-    The store is `db_url` (default: a fresh SQLite file in `logs`), migrated before the servers start.
+    The store is `db_url` (default: a fresh SQLite file in `logs`), migrated before the servers start;
+    `extra_env` adds settings (e.g. the Telegram channel's).
     """
     from store.migrate import upgrade
 
@@ -114,6 +121,7 @@ def start_stack(model: Path, logs: Path, api_token: str | None = None, db_url: s
         "PYTHONWARNINGS": "ignore",
         "RASA_HOST": "127.0.0.1",
         "RASA_PORT": str(rasa_port),
+        **(extra_env or {}),
     }
     upgrade(env["PARLEY_DB_URL"])
     cli = [sys.executable, "-m", "bot.cli"]

@@ -44,8 +44,13 @@ Parley is up: Kestrel Outdoor's assistant.
       -d '{"sender": "u1", "message": "do you sell tents for two people?"}'
   Or chat in this terminal from another one:  make chat
   Logs: var/rasa.log, var/actions.log   Conversations: $PARLEY_TRACKER_DB
-Press Ctrl-C to stop.
 MSG
+if [ -n "${TELEGRAM_BOT_TOKEN:-}" ]; then
+  echo "  Telegram: on, ${TELEGRAM_MODE:-webhook} mode (make telegram-check shows the bot and its webhook)"
+else
+  echo "  Telegram: off (set TELEGRAM_BOT_TOKEN in .env to connect a bot; see README)"
+fi
+echo "Press Ctrl-C to stop."
 
 # Either server exiting brings the other down too.
 wait -n "${pids[@]}"

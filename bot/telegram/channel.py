@@ -1,6 +1,6 @@
 """The Rasa input channel `telegram_ptb`: Telegram updates in, replies out, by webhook or by polling.
 
-Configured in `credentials.yml` (`bot.telegram.TelegramInput:`) with its secrets in the environment:
+Configured in `credentials.yml` (`bot.telegram.channel.TelegramInput:`) with its secrets in the environment:
 
 - `TELEGRAM_BOT_TOKEN`: the token from @BotFather. Without it the channel stays off (its webhook answers 503) and
   the rest of Parley runs as usual.
@@ -173,6 +173,8 @@ class TelegramInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """`POST /webhooks/telegram_ptb/webhook` (secret checked), a health route, and the poller in polling mode."""
         telegram = Blueprint("parley_telegram_webhook", __name__)
+        if self.token and self.mode == "webhook" and not self.secret:
+            logger.error("TELEGRAM_WEBHOOK_SECRET is not set: the Telegram webhook will refuse every update (403)")
 
         @telegram.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

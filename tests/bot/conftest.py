@@ -1,4 +1,7 @@
-"""A real Parley stack for integration tests (see `bot.launcher`), shared by the session: it takes ~45 s to start."""
+"""A real Parley stack for integration tests (see `bot.launcher`), shared by the session: it takes ~45 s to start.
+
+Its Telegram channel talks to a fake Bot API server (tests/bot/telegram_fake.py), never to Telegram.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +12,34 @@ from pathlib import Path
 import pytest
 
 from bot.launcher import ROOT, Stack, start_stack
+from tests.bot.telegram_fake import FakeBotApi, serve
 
 MODEL = ROOT / "models" / "parley.tar.gz"
 API_TOKEN = "integration-test-token"
+TELEGRAM_SECRET = "integration-webhook-secret"
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory) -> Iterator[Stack]:
+def telegram_api() -> Iterator[FakeBotApi]:
+    api = FakeBotApi()
+    server, base_url = serve(api)
+    api.base_url = base_url
+    yield api
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory, telegram_api) -> Iterator[Stack]:
     if not MODEL.exists():
         if os.environ.get("PARLEY_REQUIRE_MODEL"):
             pytest.fail(f"{MODEL} is missing: `make train` should have produced it")
         pytest.skip(f"no trained model at {MODEL}; run `make train` (make test does)")
-    running = start_stack(MODEL, Path(tmp_path_factory.mktemp("stack")), api_token=API_TOKEN)
+    telegram = {
+        "TELEGRAM_BOT_TOKEN": "123456:INTEGRATION",
+        "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
+        "TELEGRAM_API_BASE": telegram_api.base_url,
+        "TELEGRAM_MODE": "webhook",
+    }
+    running = start_stack(MODEL, Path(tmp_path_factory.mktemp("stack")), api_token=API_TOKEN, extra_env=telegram)
     yield running
     running.stop()

@@ -45,6 +45,7 @@ class FakeBotApi:
     fail_next: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     _next_id: int = 100
+    base_url: str = ""
 
     def sent(self, method: str = "sendMessage") -> list[Call]:
         with self.lock:

@@ -1,0 +1,77 @@
+"""`python -m bot.telegram <command>`: connect the bot to Telegram.
+
+Commands:
+    check            Check the token (getMe) and show the webhook Telegram has on file.
+    set-webhook URL  Register `URL/webhooks/telegram_ptb/webhook` with the secret token (webhook mode).
+    delete-webhook   Remove the webhook (polling mode does this by itself).
+
+Reads TELEGRAM_BOT_TOKEN, TELEGRAM_WEBHOOK_SECRET and TELEGRAM_API_BASE from the environment (`.env`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+
+from telegram.error import TelegramError
+
+from bot.telegram.channel import ALLOWED_UPDATES
+from bot.telegram.output import DEFAULT_API_BASE, make_bot
+
+WEBHOOK_PATH = "/webhooks/telegram_ptb/webhook"
+
+
+async def run(args: argparse.Namespace) -> int:
+    """Runs one command against the Bot API."""
+    token = os.environ.get("TELEGRAM_BOT_TOKEN", "")
+    if not token:
+        print("TELEGRAM_BOT_TOKEN is not set. Get a token from @BotFather and put it in .env.", file=sys.stderr)
+        return 2
+    bot = make_bot(token, os.environ.get("TELEGRAM_API_BASE") or DEFAULT_API_BASE)
+    try:
+        await bot.initialize()
+        if args.command == "check":
+            info = await bot.get_webhook_info()
+            print(f"Token OK: @{bot.username} (id {bot.id})")
+            print(
+                f"Webhook: {info.url or '(none: polling mode can run)'}; pending updates: {info.pending_update_count}"
+            )
+            if info.last_error_message:
+                print(f"Telegram's last delivery error: {info.last_error_message}")
+        elif args.command == "set-webhook":
+            secret = os.environ.get("TELEGRAM_WEBHOOK_SECRET", "")
+            if not secret:
+                print("TELEGRAM_WEBHOOK_SECRET is not set; the webhook would reject every update.", file=sys.stderr)
+                return 2
+            if not args.url.startswith("https://"):
+                print("Telegram only delivers to https:// URLs.", file=sys.stderr)
+                return 2
+            url = args.url.rstrip("/") + WEBHOOK_PATH
+            await bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+            print(f"Webhook set: {url}")
+        elif args.command == "delete-webhook":
+            await bot.delete_webhook()
+            print("Webhook deleted.")
+    except TelegramError as error:
+        print(f"Telegram said: {error}", file=sys.stderr)
+        return 1
+    finally:
+        await bot.shutdown()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parses the command line and runs the command."""
+    parser = argparse.ArgumentParser(prog="python -m bot.telegram", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("check", help="check the token and show the webhook")
+    setter = commands.add_parser("set-webhook", help="register the webhook")
+    setter.add_argument("url", help="the public https:// base URL of this Rasa server")
+    commands.add_parser("delete-webhook", help="remove the webhook")
+    return asyncio.run(run(parser.parse_args(argv)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

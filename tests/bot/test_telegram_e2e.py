@@ -1,0 +1,128 @@
+"""Real Telegram update JSON through the webhook into the running Rasa agent; Bot API calls captured offline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.telegram.channel import NON_TEXT_REPLY, SECRET_HEADER
+from store.db import Database
+from store.interactions import conversation_turns
+from store.schema import Feedback
+from tests.bot.conftest import TELEGRAM_SECRET
+
+pytestmark = pytest.mark.integration
+UPDATES = Path(__file__).parent / "telegram_updates"
+
+
+def update(name: str, **changes) -> dict:
+    data = json.loads((UPDATES / f"{name}.json").read_text())
+    data.update(changes)
+    return data
+
+
+def post(stack, body, secret: str | None = TELEGRAM_SECRET) -> int:
+    import urllib.error
+    import urllib.request
+
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    headers = {"Content-Type": "application/json", **({SECRET_HEADER: secret} if secret is not None else {})}
+    request = urllib.request.Request(f"{stack.rasa_url}/webhooks/telegram_ptb/webhook", raw, headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return answer.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+@pytest.fixture
+def api(telegram_api):
+    telegram_api.reset()
+    return telegram_api
+
+
+def turns(stack, sender):
+    with Database(stack.db_url).session() as session:
+        return conversation_turns(session, sender)
+
+
+def test_wrong_or_missing_secret_is_refused_and_changes_nothing(stack, api):
+    assert post(stack, update("dm_text", update_id=1), secret=None) == 403
+    assert post(stack, update("dm_text", update_id=2), secret="guess") == 403
+    assert api.sent() == [] and turns(stack, "tg:5550001") == []
+
+
+def test_malformed_body_gets_400(stack, api):
+    assert post(stack, b"{not json") == 400
+    assert post(stack, {"message": "no update_id"}) == 400
+    assert api.sent() == []
+
+
+def test_dm_is_answered_in_the_chat_and_logged(stack, api):
+    assert post(stack, update("dm_text")) == 200
+    [sent] = api.sent()
+    assert sent.params["chat_id"] == 5550001 and "reply_parameters" not in sent.params
+    assert "Ridgeline" in sent.params["text"] or "tent" in sent.params["text"].lower()
+    [turn] = turns(stack, "tg:5550001")
+    assert (turn.channel, turn.surface, turn.intent) == ("telegram_ptb", "dm", "product_info")
+
+
+def test_recommendation_buttons_come_back_as_feedback(stack, api):
+    assert post(stack, update("dm_recommend")) == 200
+    [picks] = api.sent()
+    keyboard = picks.params["reply_markup"]["inline_keyboard"]
+    assert len(keyboard) == 6 and keyboard[0][0]["callback_data"].startswith("/click_item")
+    press = update("callback_query")
+    press["callback_query"]["data"] = keyboard[0][0]["callback_data"]
+    api.reset()
+    assert post(stack, press) == 200
+    assert [c.method for c in api.calls] == ["answerCallbackQuery", "sendMessage"]
+    assert api.sent()[0].params["text"].startswith("Good choice!")
+    with Database(stack.db_url).session() as session:
+        item = json.loads("{" + keyboard[0][0]["callback_data"].split("{", 1)[1])["item_id"]
+        assert session.execute(select(Feedback).where(Feedback.item_id == item)).scalars().first() is not None
+
+
+def test_public_comment_gets_a_short_threaded_impersonal_reply(stack, api):
+    assert post(stack, update("discussion_comment")) == 200
+    sent = api.sent()
+    assert 1 <= len(sent) <= 2
+    for call in sent:
+        assert call.params["chat_id"] == -1009876543210
+        assert call.params["reply_parameters"]["message_id"] == 4021
+        assert len(call.params["text"]) <= 600 and "you liked" not in call.params["text"]
+    [turn] = turns(stack, "tg:comment:-1009876543210:5550004")
+    assert turn.surface == "comment"
+
+
+def test_personal_matters_in_public_move_to_a_private_chat(stack, api):
+    assert post(stack, update("discussion_comment_personal")) == 200
+    [sent] = api.sent()
+    assert "t.me/KestrelOutdoorBot?start=help" in sent.params["text"]
+    assert "KO-123456" not in sent.params["text"]
+
+
+def test_group_mention_is_answered_in_the_group(stack, api):
+    assert post(stack, update("group_mention")) == 200
+    [sent] = api.sent()
+    assert sent.params["chat_id"] == -1001234567890 and sent.params["reply_parameters"]["message_id"] == 301
+
+
+def test_sticker_gets_a_polite_reply_and_is_logged(stack, api):
+    assert post(stack, update("sticker")) == 200
+    assert api.sent()[0].params["text"] == NON_TEXT_REPLY
+    assert turns(stack, "tg:5550001")[-1].text == ""
+
+
+@pytest.mark.parametrize("name", ["edited_message", "group_chatter", "automatic_forward", "from_bot"])
+def test_spam_risks_get_silence(stack, api, name):
+    assert post(stack, update(name)) == 200
+    assert api.sent() == []
+
+
+def test_rest_keeps_working_beside_telegram(stack):
+    status, replies = stack.say("rest-beside-telegram", "hi")
+    assert status == 200 and replies
