@@ -52,6 +52,7 @@ class Stack:
     logs: Path
     env: dict[str, str]
     db_url: str = ""
+    commands: dict[str, list[str]] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     def say(self, sender: str, message: str, timeout: float = 60) -> tuple[int, Any]:
@@ -63,6 +64,14 @@ class Stack:
         """Simulates an action-server outage."""
         self.processes["actions"].terminate()
         self.processes["actions"].wait(timeout=20)
+
+    def start_action_server(self) -> None:
+        """Brings the action server back after `stop_action_server`."""
+        log = (self.logs / "actions.log").open("a")
+        self.processes["actions"] = subprocess.Popen(
+            self.commands["actions"], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+        )
+        _wait_until_up(f"{self.action_url}/health", self)
 
     def stop(self) -> None:
         """Stops both servers."""
@@ -143,7 +152,9 @@ def start_stack(
         env["RASA_API_TOKEN"] = api_token
         rasa += ["--enable-api", "--auth-token", api_token]
     commands = {"actions": [*cli, "run", "actions", "--actions", "actions", "--port", str(action_port)], "rasa": rasa}
-    stack = Stack(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", logs, env, env["PARLEY_DB_URL"])
+    stack = Stack(
+        f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", logs, env, env["PARLEY_DB_URL"], commands
+    )
     for name, command in commands.items():
         log = (logs / f"{name}.log").open("w")
         stack.processes[name] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
