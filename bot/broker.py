@@ -6,7 +6,8 @@ for a human or the NLU fell back. `StoreEventBroker` turns those events into `in
 
 - `user` -> a new row with the text, intent, confidence, entities and sentiment (and the user, created on sight);
 - `action` -> the first answering action of the turn;
-- `bot` -> the reply text, plus the catalog items the message showed (actions pass them as `parley_items`).
+- `bot` -> the reply text, plus the catalog items the message showed (actions pass them as `parley_items`);
+- `pause` / `resume` -> the conversation's handoff state in the inbox (`conversations`).
 
 A failing database must not cost a message or a reply: `publish` never raises (Rasa would otherwise fail the
 tracker save); an event it cannot write goes to the disk spool (`store/spool.py`) and is written, in order, as soon
@@ -30,7 +31,7 @@ from rasa.utils.endpoints import EndpointConfig
 from store import spool
 from store.db import Database, redact
 from store.identity import identity_from
-from store.interactions import record_action, record_bot_reply, record_user_turn
+from store.interactions import record_action, record_bot_reply, record_pause, record_user_turn
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ class EventWriter:
         """Applies one event; events that say nothing about a turn are ignored."""
         kind = event.get("event")
         sender = str(event.get("sender_id") or "")
-        if not sender or kind not in ("user", "action", "bot"):
+        if not sender or kind not in ("user", "action", "bot", "pause", "resume"):
             return
         with self.database.session() as session:
             if kind == "user":
@@ -62,6 +63,8 @@ class EventWriter:
                 )
             elif kind == "action":
                 record_action(session, sender, str(event.get("name") or ""))
+            elif kind in ("pause", "resume"):
+                record_pause(session, sender, paused=kind == "pause")
             else:
                 metadata = event.get("metadata") if isinstance(event.get("metadata"), Mapping) else {}
                 items = metadata.get(ITEMS_KEY) if isinstance(metadata.get(ITEMS_KEY), list) else []

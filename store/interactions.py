@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from store.identity import Identity
-from store.schema import Interaction, User
+from store.schema import Conversation, Interaction, User
 from store.users import upsert_user
 
 # Rasa's bookkeeping actions; the log records the first action that actually answers the customer.
@@ -68,8 +68,56 @@ def record_user_turn(
         created_at=_timestamp(timestamp),
     )
     session.add(row)
+    update_conversation(session, conversation_id, user.id, row)
     session.flush()
     return row
+
+
+FALLBACK_INTENT = "nlu_fallback"
+
+
+def update_conversation(session: Session, conversation_id: str, user_id: int, turn: Interaction) -> Conversation:
+    """Folds one user turn into the conversation's inbox row (created on the first turn)."""
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None:
+        conversation = Conversation(
+            id=conversation_id,
+            user_id=user_id,
+            channel=turn.channel,
+            surface=turn.surface,
+            started_at=turn.created_at,
+            message_count=0,
+            negative_count=0,
+            fallback_count=0,
+            tags=[],
+        )
+        session.add(conversation)
+    conversation.user_id = user_id
+    conversation.last_message_at = turn.created_at
+    conversation.last_text = (turn.text or "")[:500]
+    conversation.last_intent = turn.intent
+    conversation.last_sentiment = turn.sentiment
+    conversation.message_count = (conversation.message_count or 0) + 1
+    conversation.negative_count = (conversation.negative_count or 0) + (turn.sentiment == "negative")
+    conversation.fallback_count = (conversation.fallback_count or 0) + (turn.intent == FALLBACK_INTENT)
+    if turn.intent_confidence is not None:
+        low = conversation.min_confidence
+        conversation.min_confidence = turn.intent_confidence if low is None else min(low, turn.intent_confidence)
+    return conversation
+
+
+HANDOFF_ACTIONS = frozenset({"action_handoff"})
+
+
+def record_pause(session: Session, conversation_id: str, paused: bool) -> bool:
+    """Notes that a person took the conversation over (`paused`) or handed it back; False if it is unknown."""
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None:
+        return False
+    conversation.paused = paused
+    if paused:
+        conversation.needs_human = True
+    return True
 
 
 def latest_interaction(session: Session, conversation_id: str) -> Interaction | None:
@@ -87,6 +135,8 @@ def record_action(session: Session, conversation_id: str, action: str) -> bool:
     if action in INTERNAL_ACTIONS:
         return False
     row = latest_interaction(session, conversation_id)
+    if action in HANDOFF_ACTIONS and (conversation := session.get(Conversation, conversation_id)) is not None:
+        conversation.needs_human = True
     if row is None or row.action:
         return False
     row.action = action[:64]

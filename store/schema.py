@@ -153,3 +153,89 @@ class Segment(Base):
     size = Column(Integer, nullable=False, default=0)
     centroid = Column(JSON, nullable=False, default=dict)
     computed_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class Conversation(Base):
+    """One conversation (a Rasa sender id) as the review console's inbox lists it.
+
+    Kept current by the event broker on every turn (last message, counters, handoff state), so the inbox filters
+    and pages over one indexed table instead of aggregating the interaction log on every page view.
+    """
+
+    __tablename__ = "conversations"
+    __table_args__ = (Index("ix_conversations_last_message_at_id", "last_message_at", "id"),)
+
+    id = Column(String(255), primary_key=True)
+    user_id = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    channel = Column(String(32), nullable=False)
+    surface = Column(String(16), nullable=False, default="dm")
+    started_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    last_message_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    last_text = Column(Text, nullable=False, default="")
+    last_intent = Column(String(64))
+    last_sentiment = Column(String(16))
+    message_count = Column(Integer, nullable=False, default=0)
+    negative_count = Column(Integer, nullable=False, default=0)
+    fallback_count = Column(Integer, nullable=False, default=0)
+    min_confidence = Column(Float)
+    needs_human = Column(Boolean, nullable=False, default=False)
+    paused = Column(Boolean, nullable=False, default=False)
+    flagged = Column(Boolean, nullable=False, default=False)
+    tags = Column(JSON, nullable=False, default=list)
+    reviewed_at = Column(DateTime(timezone=True))
+    reviewed_by = Column(String(255))
+
+
+class Manager(Base):
+    """A social manager who may use the review console. Passwords are stored as Argon2 hashes only."""
+
+    __tablename__ = "managers"
+
+    id = Column(Integer, primary_key=True)
+    email = Column(String(255), nullable=False, unique=True)
+    password_hash = Column(String(255), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    last_login_at = Column(DateTime(timezone=True))
+
+
+class ConsoleSession(Base):
+    """A logged-in console session. The cookie holds a random token; only its SHA-256 is stored."""
+
+    __tablename__ = "console_sessions"
+
+    id = Column(String(64), primary_key=True)
+    manager_id = Column(Integer, ForeignKey("managers.id", ondelete="CASCADE"), nullable=False, index=True)
+    csrf_token = Column(String(64), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    expires_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class Correction(Base):
+    """A manager's relabelling of one message (intent or sentiment); the newest per field wins.
+
+    Kept as history (who changed what, from what) because retraining and audits both need to know.
+    """
+
+    __tablename__ = "corrections"
+
+    id = Column(Integer, primary_key=True)
+    interaction_id = Column(Integer, ForeignKey("interactions.id", ondelete="CASCADE"), nullable=False, index=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    field = Column(String(16), nullable=False)
+    old_value = Column(String(64))
+    new_value = Column(String(64), nullable=False)
+    manager = Column(String(255), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class OutboxMessage(Base):
+    """A reply a manager wrote for a channel that cannot be pushed to (REST): delivered with the next response."""
+
+    __tablename__ = "outbox"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    text = Column(Text, nullable=False)
+    sent_by = Column(String(255), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    delivered_at = Column(DateTime(timezone=True))

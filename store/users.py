@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from store.identity import Identity
-from store.schema import Feedback, Interaction, Interest, User, utcnow
+from store.schema import Conversation, Correction, Feedback, Interaction, Interest, User, utcnow
 
 # Interest sources and how much one event of each moves a topic's weight.
 INTEREST_DELTAS = {"said": 1.0, "clicked": 2.0, "liked": 3.0, "dismissed": -2.0}
@@ -161,6 +161,13 @@ def erase_user(session: Session, user: User) -> Erasure:
     The user row itself stays with only the channel id and the personalisation choice: deleting it would turn
     personalisation back on for someone who opted out, which is the opposite of what they asked for.
     """
+    conversations = select(Conversation.id).where(Conversation.user_id == user.id).scalar_subquery()
+    session.execute(
+        delete(Correction)
+        .where(Correction.conversation_id.in_(conversations))
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(delete(Conversation).where(Conversation.user_id == user.id))
     erased = Erasure(
         messages=session.execute(delete(Interaction).where(Interaction.user_id == user.id)).rowcount or 0,
         interests=session.execute(delete(Interest).where(Interest.user_id == user.id)).rowcount or 0,
