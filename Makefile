@@ -2,7 +2,7 @@
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 
-.PHONY: help install run chat resume train test lint format validate clean lock bench segments db-upgrade telegram-check telegram-webhook
+.PHONY: help install run chat resume train test lint format validate clean lock bench segments db-upgrade telegram-check telegram-webhook console manager seed
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -21,6 +21,15 @@ resume: install ## Hand a paused conversation back to the bot: make resume SENDE
 
 train: install ## Train the assistant if config, domain or data changed (FORCE=1 to retrain anyway)
 	@scripts/train.sh $(if $(FORCE),--force)
+
+console: install ## Start the review console for social managers (http://127.0.0.1:5010)
+	@source scripts/env.sh && python -m console serve
+
+manager: install ## Create a console account (or reset its password): make manager EMAIL=you@brand.com
+	@source scripts/env.sh && python -m console create-manager "$(EMAIL)"
+
+seed: install ## Send scripted customer conversations to the running bot (demo data for the console)
+	@source scripts/env.sh && python -m console seed
 
 telegram-check: install ## Check TELEGRAM_BOT_TOKEN and show the webhook Telegram has on file
 	@source scripts/env.sh && python -m bot.telegram check

@@ -8,7 +8,9 @@ customer must never be met with silence, so this channel:
 - when the bot produced nothing and the conversation is not paused for a human (a paused conversation is meant to
   be silent), sends `utter_temporarily_unavailable` if a custom action failed (the action server is down) and
   `utter_default` otherwise;
-- on an internal error, sends an apology instead of nothing (the message is already in the tracker store).
+- on an internal error, sends an apology instead of nothing (the message is already in the tracker store);
+- delivers replies a manager wrote in the review console (REST cannot push, so they wait in the store's outbox
+  and come first in the customer's next response).
 
 It keeps the name `rest`, so the URL is unchanged: `POST /webhooks/rest/webhook`.
 """
@@ -113,6 +115,29 @@ async def reply_for_silence(agent: Any, sender: str) -> str | None:
     return response_text(agent, FALLBACK_RESPONSE, "Sorry, I didn't quite catch that. Could you rephrase?")
 
 
+_outbox_database: Any = None
+
+
+def pending_human_replies(sender: str) -> list[str]:
+    """Replies a manager wrote in the console for this conversation, not yet delivered (REST cannot push).
+
+    Best effort: if the store is unreachable the customer still gets the bot's reply, and the manager's reply
+    waits for the next request.
+    """
+    global _outbox_database
+    try:
+        from store.db import Database
+        from store.reviews import take_pending_replies
+
+        if _outbox_database is None:
+            _outbox_database = Database()
+        with _outbox_database.session() as session:
+            return [message.text for message in take_pending_replies(session, sender)]
+    except Exception:
+        logger.exception("could not read the reply outbox for %s", sender)
+        return []
+
+
 class ParleyRestInput(InputChannel):
     """`POST /webhooks/rest/webhook` with Parley's never-silent guarantees."""
 
@@ -146,10 +171,11 @@ class ParleyRestInput(InputChannel):
                 logger.exception("processing a message from %s failed", message.sender)
                 return response.json([{"recipient_id": message.sender, "text": APOLOGY}])
 
-            if not collector.messages:
+            human = [{"recipient_id": message.sender, "text": text} for text in pending_human_replies(message.sender)]
+            if not collector.messages and not human:
                 text = await reply_for_silence(request.app.ctx.agent, message.sender)
                 if text is not None:
                     collector.messages.append({"recipient_id": message.sender, "text": text})
-            return response.json(collector.messages)
+            return response.json(human + collector.messages)
 
         return webhook

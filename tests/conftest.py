@@ -17,6 +17,8 @@ from actions import settings
 from store.db import Database
 from store.migrate import upgrade
 
+pytest_plugins = ["tests.stack_fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _fresh_action_settings():

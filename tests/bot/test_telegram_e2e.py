@@ -12,7 +12,7 @@ from bot.telegram.channel import NON_TEXT_REPLY, SECRET_HEADER
 from store.db import Database
 from store.interactions import conversation_turns
 from store.schema import Feedback
-from tests.bot.conftest import TELEGRAM_SECRET
+from tests.stack_fixtures import TELEGRAM_SECRET
 
 pytestmark = pytest.mark.integration
 UPDATES = Path(__file__).parent / "telegram_updates"

@@ -1,6 +1,7 @@
 """A real Parley stack for integration tests (see `bot.launcher`), shared by the session: it takes ~45 s to start.
 
-Its Telegram channel talks to a fake Bot API server (tests/bot/telegram_fake.py), never to Telegram.
+Its Telegram channel talks to a fake Bot API server (tests/bot/telegram_fake.py), never to Telegram. The bot
+and console tests share this one stack.
 """
 
 from __future__ import annotations

@@ -1,0 +1,79 @@
+"""`python -m console <command>`: the review console.
+
+Commands:
+    serve                 Start the console (http://127.0.0.1:5010 by default; PARLEY_CONSOLE_HOST/PORT).
+    create-manager EMAIL  Create a manager account, or reset its password (asked twice; or --password-stdin).
+    seed                  Talk to the running bot with scripted customer conversations (demo data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import sys
+
+from console.settings import ConsoleSettings
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Runs one command; returns the exit status."""
+    parser = argparse.ArgumentParser(prog="python -m console", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="start the console")
+    manager = commands.add_parser("create-manager", help="create a manager account or reset its password")
+    manager.add_argument("email")
+    manager.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    seeder = commands.add_parser("seed", help="play scripted conversations against the running bot")
+    seeder.add_argument("--rasa-url", help="the bot (default: PARLEY_RASA_URL, else RASA_HOST:RASA_PORT)")
+    args = parser.parse_args(argv)
+    settings = ConsoleSettings.from_env()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    if args.command == "serve":
+        from console.app import create_app
+        from store.migrate import upgrade
+
+        upgrade(settings.db_url)
+        app = create_app(settings)
+        print(f"Parley console on http://{settings.host}:{settings.port} (Ctrl-C stops it)", flush=True)
+        app.run(host=settings.host, port=settings.port, access_log=False, motd=False)
+    elif args.command == "create-manager":
+        from store.db import Database
+        from store.managers import AccountError, create_manager
+        from store.migrate import upgrade
+
+        if args.password_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        elif sys.stdin.isatty():
+            password = getpass.getpass("Password (12+ characters): ")
+            if getpass.getpass("Again: ") != password:
+                print("The passwords differ.", file=sys.stderr)
+                return 2
+        else:
+            print("No terminal to ask for a password: use --password-stdin.", file=sys.stderr)
+            return 2
+        upgrade(settings.db_url)
+        try:
+            with Database(settings.db_url).session() as session:
+                create_manager(session, args.email, password)
+        except AccountError as error:
+            print(f"Not created: {error}.", file=sys.stderr)
+            return 2
+        print(f"Manager {args.email.strip().lower()} can now log in to the console.")
+    elif args.command == "seed":
+        from console.seeding import seed
+
+        url = args.rasa_url or settings.rasa_url
+        print(f"Talking to the bot at {url}...")
+        try:
+            sent = seed(url)
+        except OSError as error:
+            print(f"Could not reach the bot at {url} ({error}). Start it with `make run`.", file=sys.stderr)
+            return 1
+        print(f"Sent {sent} messages; open the console to review them.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

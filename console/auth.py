@@ -1,0 +1,112 @@
+"""Logging in and out, the session check in front of every route, and CSRF protection for every form.
+
+Sessions: a random token in an HttpOnly, SameSite=Strict cookie (Secure when `PARLEY_CONSOLE_SECURE_COOKIES=1`,
+i.e. behind HTTPS); the database keeps only its hash, with an expiry. Every POST must carry the session's CSRF
+token (the login form uses a double-submit cookie, since there is no session yet).
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import urllib.parse
+
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from store.managers import SESSION_LIFETIME, authenticate, close_session, find_session, open_session
+
+SESSION_COOKIE = "parley_session"
+LOGIN_CSRF_COOKIE = "parley_login_csrf"
+PUBLIC_PREFIXES = ("/login", "/static/", "/health")
+
+auth_routes = Blueprint("console_auth")
+
+
+def _cookie(resp: HTTPResponse, request: Request, name: str, value: str, max_age: int) -> None:
+    resp.cookies[name] = value
+    cookie = resp.cookies[name]
+    cookie["httponly"] = True
+    cookie["samesite"] = "Strict"
+    cookie["path"] = "/"
+    cookie["max-age"] = max_age
+    if request.app.ctx.settings.secure_cookies:
+        cookie["secure"] = True
+
+
+def csrf_ok(request: Request, expected: str) -> bool:
+    """Whether the form's `csrf` field matches (constant-time)."""
+    given = (request.form.get("csrf") if request.form else None) or ""
+    return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
+
+
+async def require_session(request: Request) -> HTTPResponse | None:
+    """Request middleware: a live session for every non-public route, and a valid CSRF token on every POST."""
+    if request.path.startswith(PUBLIC_PREFIXES):
+        return None
+    with request.app.ctx.db.session() as session:
+        found = find_session(session, request.cookies.get(SESSION_COOKIE))
+        if found is not None:
+            row, manager = found
+            request.ctx.manager_email = manager.email
+            request.ctx.csrf = row.csrf_token
+    if found is None:
+        target = request.path + (f"?{request.query_string}" if request.query_string else "")
+        return response.redirect("/login?" + urllib.parse.urlencode({"next": target}))
+    if request.method == "POST" and not csrf_ok(request, request.ctx.csrf):
+        return response.text("This form has expired. Go back, reload the page and try again.", status=403)
+    return None
+
+
+def _safe_next(target: str | None) -> str:
+    """Only redirect within the console after login."""
+    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+
+
+@auth_routes.get("/login")
+async def login_page(request: Request) -> HTTPResponse:
+    """The login form (with a fresh double-submit CSRF token)."""
+    from console.app import render
+
+    token = secrets.token_urlsafe(24)
+    request.ctx.csrf = token
+    resp = render(request, "login.html", next=_safe_next(request.args.get("next")))
+    _cookie(resp, request, LOGIN_CSRF_COOKIE, token, 3600)
+    return resp
+
+
+@auth_routes.post("/login")
+async def login(request: Request) -> HTTPResponse:
+    """Checks the password; on success opens a session and goes where the manager was headed."""
+    from console.app import render
+
+    if not csrf_ok(request, request.cookies.get(LOGIN_CSRF_COOKIE, "")):
+        return response.redirect("/login?error=" + urllib.parse.quote("The form expired; please try again."))
+    email = request.form.get("email") or ""
+    password = request.form.get("password") or ""
+    with request.app.ctx.db.session() as session:
+        manager = authenticate(session, email, password)
+        if manager is None:
+            request.ctx.csrf = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+            return render(
+                request,
+                "login.html",
+                status=401,
+                next=_safe_next(request.form.get("next")),
+                login_error="Wrong email or password.",
+            )
+        token, _ = open_session(session, manager)
+    resp = response.redirect(_safe_next(request.form.get("next")))
+    _cookie(resp, request, SESSION_COOKIE, token, int(SESSION_LIFETIME.total_seconds()))
+    return resp
+
+
+@auth_routes.post("/logout")
+async def logout(request: Request) -> HTTPResponse:
+    """Ends the session."""
+    with request.app.ctx.db.session() as session:
+        close_session(session, request.cookies.get(SESSION_COOKIE))
+    resp = response.redirect("/login")
+    _cookie(resp, request, SESSION_COOKIE, "", 0)
+    return resp

@@ -1,0 +1,170 @@
+"""Turns review work into files Rasa reads: corrected messages as NLU training data, conversations as test stories.
+
+Both are written where Rasa looks for them (`data/nlu/reviewed.yml`, `tests/stories/reviewed/`) and pass
+`rasa data validate`: only intents the domain declares are written, entity annotations are kept, and texts
+labelled two different ways are reported as conflicts rather than silently picking one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from store.reviews import LabelledExample
+
+INTERNAL_SLOTS = {"session_started_metadata"}
+BOOKKEEPING_ACTIONS = {"action_listen", "action_session_start", "action_extract_slots", "action_validate_slot_mappings"}
+_MARKUP = re.compile(r"[\[\]\(\)\{\}]")
+
+
+def clean_text(text: str) -> str:
+    """One line, trimmed: training examples and story steps are single lines."""
+    return " ".join((text or "").split())
+
+
+def annotate(text: str, entities: Sequence[Mapping[str, Any]]) -> str:
+    """Rasa's inline entity markup, `[tent](product_type)` or `[tents]{"entity": ..., "value": ...}`.
+
+    Texts that already contain markup characters are left unannotated (Rasa has no escaping for them).
+    """
+    spans = sorted(
+        (e for e in entities if isinstance(e.get("start"), int) and isinstance(e.get("end"), int) and e.get("entity")),
+        key=lambda e: e["start"],
+    )
+    if not spans or _MARKUP.search(text):
+        return text
+    out, position = [], 0
+    for entity in spans:
+        start, end = entity["start"], entity["end"]
+        if start < position or end > len(text):
+            return text
+        surface = text[start:end]
+        value = entity.get("value")
+        if value is None or str(value) == surface:
+            tag = f"[{surface}]({entity['entity']})"
+        else:
+            tag = f'[{surface}]{{"entity": "{entity["entity"]}", "value": "{value}"}}'
+        out += [text[position:start], tag]
+        position = end
+    out.append(text[position:])
+    return "".join(out)
+
+
+@dataclass
+class NluExport:
+    """What an NLU export wrote and what it left out."""
+
+    path: Path
+    written: int = 0
+    conflicts: dict[str, list[str]] = field(default_factory=dict)
+    unknown_intents: list[str] = field(default_factory=list)
+
+
+def nlu_document(
+    examples: Iterable[LabelledExample], known_intents: Iterable[str], entities_of: Mapping[int, list] | None = None
+) -> tuple[str, NluExport]:
+    """The YAML text and a report; examples with unknown intents or conflicting labels are left out."""
+    known = set(known_intents)
+    report = NluExport(Path())
+    labels: dict[str, set[str]] = {}
+    chosen: dict[str, tuple[str, LabelledExample]] = {}
+    for example in examples:
+        text = clean_text(example.text)
+        if not text:
+            continue
+        if example.intent not in known:
+            report.unknown_intents.append(example.intent)
+            continue
+        labels.setdefault(text.lower(), set()).add(example.intent)
+        chosen[text.lower()] = (text, example)
+    by_intent: dict[str, list[str]] = {}
+    for key, (text, example) in chosen.items():
+        if len(labels[key]) > 1:
+            report.conflicts[text] = sorted(labels[key])
+            continue
+        entities = (entities_of or {}).get(example.interaction_id, [])
+        by_intent.setdefault(example.intent, []).append(annotate(text, entities))
+    lines = [
+        "# Written by the review console from managers' corrections. Edit in the console, not here.",
+        'version: "3.1"',
+        "nlu:",
+    ]
+    for intent in sorted(by_intent):
+        lines += [f"- intent: {intent}", "  examples: |"]
+        lines += [f"    - {text}" for text in sorted(set(by_intent[intent]))]
+        report.written += len(set(by_intent[intent]))
+    if not by_intent:
+        lines[-1] = "nlu: []"
+    return "\n".join(lines) + "\n", report
+
+
+def write_nlu(
+    path: Path,
+    examples: Iterable[LabelledExample],
+    known_intents: Iterable[str],
+    entities_of: Mapping[int, list] | None = None,
+) -> NluExport:
+    """Writes the NLU file (replacing the previous export: corrections are cumulative in the store)."""
+    text, report = nlu_document(examples, known_intents, entities_of)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    report.path = path
+    return report
+
+
+def story_steps(events: Sequence[Mapping[str, Any]], corrected: Mapping[str, str] | None = None) -> list[dict]:
+    """Test-story steps from a tracker's events; `corrected` maps message ids to manager intents."""
+    corrected = corrected or {}
+    steps: list[dict[str, Any]] = []
+    started = False
+    for event in events:
+        kind = event.get("event")
+        if kind != "user" and not started:
+            continue  # session start-up: not part of what the customer and the bot said
+        if kind == "user":
+            started = True
+            parse = event.get("parse_data") or {}
+            intent = corrected.get(event.get("message_id") or "") or (parse.get("intent") or {}).get("name")
+            text = clean_text(event.get("text") or "")
+            if not intent:
+                continue
+            if not text:
+                steps.append({"intent": intent})
+            elif text.startswith("/"):
+                steps.append({"user": text, "intent": intent})
+            else:
+                entities = [e for e in parse.get("entities") or [] if e.get("extractor")]
+                step: dict[str, Any] = {"user": annotate(text, entities), "intent": intent}
+                steps.append(step)
+        elif kind == "action" and event.get("name") and event["name"] not in BOOKKEEPING_ACTIONS:
+            steps.append({"action": event["name"]})
+        elif kind == "active_loop":
+            steps.append({"active_loop": event.get("name")})
+        elif kind == "slot" and event.get("name") and event["name"] not in INTERNAL_SLOTS:
+            steps.append({"slot_was_set": [{event["name"]: event.get("value")}]})
+    return steps
+
+
+def safe_name(conversation_id: str) -> str:
+    """A file name for a conversation id."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", conversation_id).strip("_") or "conversation"
+
+
+def write_story(directory: Path, conversation_id: str, steps: list[dict]) -> Path:
+    """Writes one reviewed conversation as a test story file; returns its path."""
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    document = {
+        "version": "3.1",
+        "stories": [{"story": f"reviewed conversation {conversation_id} ({stamp})", "steps": steps}],
+    }
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{safe_name(conversation_id)}.yml"
+    header = "# Exported by the review console from a reviewed conversation: a dialogue regression test.\n"
+    path.write_text(header + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=1000), "utf-8")
+    return path
