@@ -58,6 +58,10 @@ def create_app(settings: ConsoleSettings, name: str = "parley_console") -> Sanic
     app.blueprint(conversation_routes)
     app.blueprint(analytics_routes)
 
+    @app.get("/favicon.ico")
+    async def favicon(_: Request) -> HTTPResponse:
+        return response.empty()
+
     @app.get("/health")
     async def health(_: Request) -> HTTPResponse:
         return response.json({"status": "ok"})

@@ -19,7 +19,7 @@ from store.managers import SESSION_LIFETIME, authenticate, close_session, find_s
 
 SESSION_COOKIE = "parley_session"
 LOGIN_CSRF_COOKIE = "parley_login_csrf"
-PUBLIC_PREFIXES = ("/login", "/static/", "/health")
+PUBLIC_PREFIXES = ("/login", "/static/", "/health", "/favicon.ico")
 
 auth_routes = Blueprint("console_auth")
 
@@ -69,7 +69,9 @@ async def login_page(request: Request) -> HTTPResponse:
     """The login form (with a fresh double-submit CSRF token)."""
     from console.app import render
 
-    token = secrets.token_urlsafe(24)
+    # Reuse the browser's token if it has one: a second load (another tab, the favicon's redirect) must not
+    # invalidate the form already on screen.
+    token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(24)
     request.ctx.csrf = token
     resp = render(request, "login.html", next=_safe_next(request.args.get("next")))
     _cookie(resp, request, LOGIN_CSRF_COOKIE, token, 3600)

@@ -3,6 +3,7 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 source scripts/postgres.sh
+source scripts/chromium.sh
 trap stop_postgres EXIT
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -17,14 +18,15 @@ rasa data validate --domain domain --data data
 step "Train"
 scripts/train.sh
 
-step "Start a throwaway PostgreSQL for the store tests"
+step "Start a throwaway PostgreSQL for the store tests; check for Chromium for the console's"
 start_postgres
+ensure_chromium
 
 step "Unit and integration tests (pytest)"
 # The model was just trained, so tests that need it must run, not skip.
 PARLEY_REQUIRE_MODEL=1 python -m pytest
 
 step "Dialogue regression tests (rasa test)"
-rm -rf results
-rasa test core --model models/parley.tar.gz --stories tests/stories --out results --fail-on-prediction-errors
-echo "All dialogue test stories passed (report: results/)."
+rm -rf results/dialogue
+rasa test core --model models/parley.tar.gz --stories tests/stories --out results/dialogue --fail-on-prediction-errors
+echo "All dialogue test stories passed (report: results/dialogue/; console screenshots: results/screenshots/)."

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from store.schema import Conversation, Correction, Feedback, Interaction
@@ -114,12 +114,8 @@ def inbox(session: Session, f: InboxFilter, cursor: str | None = None, limit: in
     after = decode_cursor(cursor) if cursor else None
     if after is not None:
         when, conversation_id = after
-        query = query.where(
-            or_(
-                Conversation.last_message_at < when,
-                and_(Conversation.last_message_at == when, Conversation.id < conversation_id),
-            )
-        )
+        # A row-value comparison, so both SQLite and PostgreSQL seek in the (last_message_at, id) index.
+        query = query.where(tuple_(Conversation.last_message_at, Conversation.id) < tuple_(when, conversation_id))
     rows = list(
         session.execute(
             query.order_by(Conversation.last_message_at.desc(), Conversation.id.desc()).limit(limit + 1)

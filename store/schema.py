@@ -90,7 +90,10 @@ class Interaction(Base):
     """
 
     __tablename__ = "interactions"
-    __table_args__ = (Index("ix_interactions_conversation_id_id", "conversation_id", "id"),)
+    __table_args__ = (
+        Index("ix_interactions_conversation_id_id", "conversation_id", "id"),
+        Index("ix_interactions_intent_conversation_id", "intent", "conversation_id"),
+    )
 
     id = Column(Integer, primary_key=True)
     user_id = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)

@@ -68,7 +68,7 @@ def console(stack, seeded, telegram_api, tmp_path_factory) -> Iterator[Console]:
             break
         except (urllib.error.URLError, ConnectionError):
             if process.poll() is not None:
-                raise RuntimeError(log.read_text())
+                raise RuntimeError(log.read_text()) from None
             time.sleep(0.5)
     yield Console(url, exports, process, log)
     process.terminate()

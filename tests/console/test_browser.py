@@ -1,0 +1,117 @@
+"""The console in a real headless Chromium (Debian's package), driven by Playwright.
+
+Screenshots of the inbox and the analytics page are saved under `results/screenshots/` as test artefacts.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.launcher import ROOT
+from tests.console.conftest import EMAIL, PASSWORD
+
+pytestmark = pytest.mark.integration
+SCREENSHOTS = ROOT / "results" / "screenshots"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("PARLEY_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    path = chromium_path()
+    if path is None:
+        if os.environ.get("CI") == "true" or os.environ.get("PARLEY_REQUIRE_BROWSER"):
+            pytest.fail("Chromium is not installed: `make test` installs Debian's chromium package")
+        pytest.skip("no Chromium (make test installs it; or set PARLEY_CHROMIUM)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, console):
+    context = browser.new_context(base_url=console.url, viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def log_in(page) -> None:
+    page.goto("/")
+    page.fill("input[name=email]", EMAIL)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")
+
+
+def test_logged_out_visit_is_sent_to_login(page):
+    page.goto("/analytics")
+    assert "/login" in page.url
+    assert page.locator("h1").inner_text() == "Log in"
+
+
+def test_manager_reviews_a_negative_conversation_and_exports_a_correction(page, console):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    log_in(page)
+    page.screenshot(path=str(SCREENSHOTS / "inbox.png"), full_page=True)
+
+    page.select_option("#filter-sentiment", "negative")
+    page.click("#apply-filters")
+    page.wait_for_url("**sentiment=negative**")
+    links = page.locator("a.conversation-link")
+    ids = links.all_inner_texts()
+    assert "seed-upset-customer" in ids and "seed-happy-shopper" not in ids
+
+    page.click("text=seed-angry-shipping")
+    page.wait_for_url("**/conversations/seed-angry-shipping")
+    first = page.locator("li.turn").first
+    assert "two weeks late" in first.locator(".said").inner_text()
+    first.locator("select[name=intent]").select_option("order_status")
+    first.locator("button:has-text('Save label')").click()
+    page.wait_for_url("**notice=**")
+    assert "intent → order_status" in page.locator(".notice").inner_text()
+    assert "(model:" in page.locator("li.turn").first.inner_text()
+
+    page.click("#export-nlu")
+    page.wait_for_url("**notice=**")
+    assert "Wrote" in page.locator(".notice").inner_text()
+    exported = yaml.safe_load(Path(console.exports / "data" / "nlu" / "reviewed.yml").read_text())
+    [block] = [b for b in exported["nlu"] if b["intent"] == "order_status"]
+    assert "two weeks late" in block["examples"]
+
+
+def test_customer_html_renders_as_text(page):
+    log_in(page)
+    page.goto("/conversations/seed-html")
+    said = page.locator("li.turn .said").first.inner_text()
+    assert said.startswith("<script>alert('x')</script>")  # shown literally...
+    assert page.locator("li.turn .said script").count() == 0  # ...never parsed as markup
+    assert page.locator("li.turn .said b").count() == 0
+
+
+def test_analytics_page_renders_charts(page):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    log_in(page)
+    page.goto("/analytics")
+    assert page.locator("svg.chart").count() == 6
+    assert page.locator("#chart-intents rect").count() >= 3
+    page.screenshot(path=str(SCREENSHOTS / "analytics.png"), full_page=True)
