@@ -2,7 +2,7 @@
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 
-.PHONY: help install run chat resume train test lint format validate clean lock bench segments db-upgrade telegram-check telegram-webhook console manager seed
+.PHONY: help install run chat resume train test lint format validate clean lock bench segments db-upgrade telegram-check telegram-webhook console manager seed retrain
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -36,6 +36,9 @@ telegram-check: install ## Check TELEGRAM_BOT_TOKEN and show the webhook Telegra
 
 telegram-webhook: install ## Register the Telegram webhook: make telegram-webhook URL=https://your.host
 	@source scripts/env.sh && python -m bot.telegram set-webhook "$(URL)"
+
+retrain: install ## Retrain from managers' corrections behind an evaluation gate (FORCE=1 promotes anyway)
+	@source scripts/env.sh && python -m retrain $(if $(FORCE),--force)
 
 segments: install ## Recompute customer segments from interests and print them
 	@source scripts/env.sh && python -m store segments

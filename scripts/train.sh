@@ -8,7 +8,7 @@ source "$(dirname "$0")/env.sh"
 
 MODEL=models/parley.tar.gz
 FINGERPRINT=models/parley.fingerprint
-current="$( (cat requirements.lock config.yml; find domain data nlu -type f \( -name '*.yml' -o -name '*.py' \) | sort | xargs cat) | sha256sum | cut -d' ' -f1)"
+current="$(scripts/fingerprint.sh)"
 
 if [ "${1:-}" != "--force" ] && [ -f "$MODEL" ] && [ -f "$FINGERPRINT" ] && [ "$(cat "$FINGERPRINT")" = "$current" ]; then
   echo "==> Model is up to date ($MODEL)"

@@ -44,3 +44,11 @@ def stack(tmp_path_factory, telegram_api) -> Iterator[Stack]:
     running = start_stack(MODEL, Path(tmp_path_factory.mktemp("stack")), api_token=API_TOKEN, extra_env=telegram)
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="session")
+def seeded(stack) -> int:
+    """The bot's own conversations (console/seeding.py), played once per session."""
+    from console.seeding import seed
+
+    return seed(stack.rasa_url, progress=lambda _line: None)

@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 
 from bot.launcher import ROOT, free_port
-from console.seeding import seed
 from store.db import Database
 from store.managers import create_manager
 from tests.stack_fixtures import API_TOKEN
@@ -32,12 +31,6 @@ class Console:
     exports: Path
     process: subprocess.Popen
     log: Path
-
-
-@pytest.fixture(scope="session")
-def seeded(stack) -> int:
-    """The bot's own conversations, once per session."""
-    return seed(stack.rasa_url, progress=lambda _line: None)
 
 
 @pytest.fixture(scope="session")

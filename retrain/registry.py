@@ -1,0 +1,67 @@
+"""A small model registry: every trained candidate with its data hash, metrics, date and whether it was promoted.
+
+Kept as `models/registry.json` (a list, newest last) next to the models. The promoted model is copied to
+`models/parley.tar.gz`, the file `make run` serves, and a running server with the HTTP API on is told to load it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+MODELS = ROOT / "models"
+REGISTRY = MODELS / "registry.json"
+SERVED = MODELS / "parley.tar.gz"
+
+
+@dataclass
+class Entry:
+    """One trained model."""
+
+    id: str
+    path: str
+    data_hash: str
+    created: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    metrics: dict[str, Any] = field(default_factory=dict)
+    promoted: bool = False
+    forced: bool = False
+    reasons: list[str] = field(default_factory=list)
+    added_examples: int = 0
+
+
+class Registry:
+    """Reads and appends `models/registry.json`."""
+
+    def __init__(self, path: Path = REGISTRY) -> None:
+        self.path = path
+
+    def entries(self) -> list[Entry]:
+        """Every recorded model, oldest first."""
+        if not self.path.exists():
+            return []
+        return [Entry(**raw) for raw in json.loads(self.path.read_text())]
+
+    def record(self, entry: Entry) -> None:
+        """Appends (or replaces, by id) an entry."""
+        entries = [e for e in self.entries() if e.id != entry.id] + [entry]
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps([asdict(e) for e in entries], indent=2) + "\n")
+        tmp.replace(self.path)
+
+    def current(self) -> Entry | None:
+        """The most recently promoted model, if the registry knows one."""
+        promoted = [e for e in self.entries() if e.promoted]
+        return promoted[-1] if promoted else None
+
+
+def serve(model: Path, served: Path) -> None:
+    """Makes `model` the one `make run` serves (atomic replace)."""
+    tmp = served.with_suffix(".tmp")
+    shutil.copyfile(model, tmp)
+    tmp.replace(served)

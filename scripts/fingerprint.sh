@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Prints the hash of everything a trained model depends on (used by train.sh and by `make retrain` on promotion).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+(cat requirements.lock config.yml; find domain data nlu -type f \( -name '*.yml' -o -name '*.py' \) | LC_ALL=C sort | xargs cat) \
+  | sha256sum | cut -d' ' -f1

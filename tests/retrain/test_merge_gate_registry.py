@@ -1,0 +1,80 @@
+import yaml
+
+from retrain.collect import Example, collect
+from retrain.gate import Metrics, decide
+from retrain.merge import file_examples, merge, normalise, training_examples, write_reviewed
+from retrain.registry import Entry, Registry, serve
+from store.identity import Identity
+from store.interactions import record_user_turn
+from store.reviews import relabel
+
+
+def test_normalise_strips_markup_case_and_spacing():
+    assert normalise("Do you sell  [Tents](product_type)?") == "do you sell tents?"
+    assert normalise('[tents]{"entity": "product_type", "value": "tent"} please') == "tents please"
+
+
+def test_merge_dedupes_reports_conflicts_and_keeps_sources(tmp_path):
+    nlu = tmp_path / "nlu"
+    nlu.mkdir()
+    (nlu / "core.yml").write_text('version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - hello there\n    - hi\n')
+    base = training_examples(nlu)
+    corrections = [
+        Example("Hi", "greet", "correction 1"),  # duplicate of training data
+        Example("hello there", "goodbye", "correction 2"),  # conflicts with training data
+        Example("where's my stuff", "order_status", "correction 3"),
+        Example("where's my stuff", "complaint", "correction 4"),  # managers disagree
+        Example("parcel never came", "order_status", "correction 5"),
+        Example("sing me a song", "karaoke", "correction 6"),  # not an intent of this bot
+    ]
+    result = merge(base, corrections, ["greet", "goodbye", "order_status", "complaint"])
+    assert [e.text for e in result.added] == ["parcel never came"]
+    assert result.duplicates == 1
+    conflicts = {c.text: c.labels for c in result.conflicts}
+    assert conflicts["hello there"] == {"correction 2": "goodbye", "training data (core.yml)": "greet"}
+    assert set(conflicts["where's my stuff"].values()) == {"order_status", "complaint"}
+    assert [e.intent for e in result.unknown_intents] == ["karaoke"]
+
+    write_reviewed(nlu / "reviewed.yml", result.added)
+    written = yaml.safe_load((nlu / "reviewed.yml").read_text())
+    assert written["nlu"][0]["examples"][0] == {"text": "parcel never came", "metadata": {"source": "correction 5"}}
+    assert file_examples(nlu / "reviewed.yml") == {"parcel never came": ("order_status", "reviewed.yml")}
+    assert "parcel never came" not in training_examples(nlu)  # the reviewed file is regenerated, never merged twice
+
+
+def test_gate_decisions():
+    current = Metrics(0.80, 0.78, 21, 21)
+    assert decide(None, current).promote
+    better = decide(current, Metrics(0.85, 0.84, 21, 21))
+    assert better.promote and all("ok" in r for r in better.reasons)
+    within = decide(current, Metrics(0.79, 0.77, 21, 21), tolerance=0.02)
+    assert within.promote
+    worse = decide(current, Metrics(0.70, 0.69, 21, 21), tolerance=0.02)
+    assert not worse.promote and "worse by more than the tolerance" in worse.reasons[0]
+    broken_story = decide(current, Metrics(0.90, 0.90, 20, 21))
+    assert not broken_story.promote and "fewer stories pass" in broken_story.reasons[-1]
+
+
+def test_registry_records_and_serves(tmp_path):
+    registry = Registry(tmp_path / "registry.json")
+    registry.record(Entry(id="a", path="a.tar.gz", data_hash="h1", promoted=True))
+    registry.record(Entry(id="b", path="b.tar.gz", data_hash="h2", promoted=False, reasons=["worse"]))
+    assert [e.id for e in registry.entries()] == ["a", "b"]
+    assert registry.current().id == "a"
+    model = tmp_path / "candidate.tar.gz"
+    model.write_bytes(b"model")
+    serve(model, tmp_path / "parley.tar.gz")
+    assert (tmp_path / "parley.tar.gz").read_bytes() == b"model"
+
+
+def test_collect_reads_the_newest_intent_label_per_message(sqlite_database, tmp_path):
+    with sqlite_database.session() as session:
+        turn = record_user_turn(session, "c", Identity("rest", "c"), "parcel never came", {"intent": {"name": "greet"}})
+        relabel(session, turn.id, "intent", "complaint", "a@x.com")
+        relabel(session, turn.id, "intent", "order_status", "b@x.com")
+        relabel(session, turn.id, "sentiment", "negative", "b@x.com")
+    (tmp_path / "one.yml").write_text("stories: []\n")
+    collected = collect(sqlite_database, tmp_path)
+    assert [(e.text, e.intent) for e in collected.examples] == [("parcel never came", "order_status")]
+    assert "b@x.com" in collected.examples[0].source
+    assert collected.sentiment_corrections == 1 and len(collected.reviewed_stories) == 1
