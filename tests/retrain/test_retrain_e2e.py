@@ -4,6 +4,7 @@ corrections, a real candidate trained and gated against the served model, in a s
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -52,9 +53,10 @@ def test_retrain_learns_a_correction_and_records_the_candidate(stack, seeded, tm
     out = done.stdout
     for step in range(1, 7):
         assert f"[{step}/6]" in out
-    assert "1 new example(s)" in out
+    added = int(re.search(r"(\d+) new example\(s\)", out).group(1))
+    assert added >= 1  # this correction, plus any other test's corrections in the shared store
     [entry] = json.loads((ws / "models" / "registry.json").read_text())
-    assert entry["added_examples"] == 1 and entry["metrics"]["stories_total"] >= 20
+    assert entry["added_examples"] == added and entry["metrics"]["stories_total"] >= 20
     assert 0 < entry["metrics"]["intent_accuracy"] <= 1
     assert ("PROMOTED" in out) == entry["promoted"]
     if entry["promoted"]:
