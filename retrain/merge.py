@@ -101,7 +101,10 @@ def merge(base: dict[str, tuple[str, str]], corrections: Iterable[Example], inte
 
 
 def write_reviewed(path: Path, examples: list[Example]) -> None:
-    """Writes the reviewed examples in Rasa's long format, each with its source in `metadata`."""
+    """Writes the reviewed examples in Rasa's long format, each with its source in `metadata`.
+
+    `reviewed: true` lets the intent classifier weight them (its `reviewed_weight` setting).
+    """
     by_intent: dict[str, list[Example]] = {}
     for example in examples:
         by_intent.setdefault(example.intent, []).append(example)
@@ -111,7 +114,7 @@ def write_reviewed(path: Path, examples: list[Example]) -> None:
             {
                 "intent": intent,
                 "examples": [
-                    {"text": " ".join(e.text.split()), "metadata": {"source": e.source}}
+                    {"text": " ".join(e.text.split()), "metadata": {"source": e.source, "reviewed": True}}
                     for e in sorted(items, key=lambda e: e.text.lower())
                 ],
             }

@@ -47,6 +47,9 @@ class TransformerIntentClassifier(GraphComponent, IntentClassifier):
           training messages get a lowered confidence; 100 (default) keeps the plain softmax confidence.
         - `ranking_length`: how many intents to list in `intent_ranking` (0 = all).
         - `show_progress`: progress bar while training (off in the server log).
+        - `reviewed_weight`: how many times an example a manager corrected (example metadata `reviewed: true`, as
+          `make retrain` writes them) counts in training. Corrections are the model's known blind spots, and a
+          handful of them would otherwise drown among hundreds of authored examples.
         """
         return {
             "model": DEFAULT_ENCODER,
@@ -54,6 +57,7 @@ class TransformerIntentClassifier(GraphComponent, IntentClassifier):
             **dataclasses.asdict(IntentTrainingConfig()),
             "ranking_length": 10,
             "show_progress": True,
+            "reviewed_weight": 3,
         }
 
     def __init__(
@@ -98,9 +102,17 @@ class TransformerIntentClassifier(GraphComponent, IntentClassifier):
         configure_torch_threads()
         return SplitEncoder(self._config["model"], split=self._config["split"])
 
+    def _repeats(self, message: Message) -> int:
+        """How many times an example counts: `reviewed_weight` for manager-reviewed examples, else once."""
+        metadata = message.get("metadata") or {}
+        example = metadata.get("example") if isinstance(metadata, dict) else None
+        reviewed = isinstance(example, dict) and example.get("reviewed") is True
+        return max(1, int(self._config.get("reviewed_weight", 1))) if reviewed else 1
+
     def train(self, training_data: TrainingData) -> Resource:
         """Fine-tunes on every example with an intent and featurized text, then persists the model."""
         examples = [m for m in training_data.intent_examples if m.get(INTENT) and sequence_states(m) is not None]
+        examples = [m for m in examples for _ in range(self._repeats(m))]
         if len({m.get(INTENT) for m in examples}) < 2:
             logger.warning("TransformerIntentClassifier needs examples of at least two intents; not trained.")
             return self._resource

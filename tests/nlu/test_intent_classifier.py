@@ -114,3 +114,12 @@ def test_distance_scaling_is_off_by_default_and_optional(featurizer, training_da
     assert scaled._model.ood is not None
     loaded = TransformerIntentClassifier.load({**CONFIG, "ood_percentile": 99}, storage, resource, context)
     assert loaded._model.ood is not None
+
+
+def test_reviewed_examples_count_reviewed_weight_times(storage, context):
+    from rasa.shared.nlu.training_data.message import Message
+
+    classifier = TransformerIntentClassifier.create({**CONFIG, "reviewed_weight": 3}, storage, Resource("w"), context)
+    reviewed = Message.build("parcel never came", "order_status", None, None, {"reviewed": True, "source": "x"})
+    plain = Message.build("where is my order", "order_status")
+    assert (classifier._repeats(reviewed), classifier._repeats(plain)) == (3, 1)

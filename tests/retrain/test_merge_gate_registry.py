@@ -37,7 +37,10 @@ def test_merge_dedupes_reports_conflicts_and_keeps_sources(tmp_path):
 
     write_reviewed(nlu / "reviewed.yml", result.added)
     written = yaml.safe_load((nlu / "reviewed.yml").read_text())
-    assert written["nlu"][0]["examples"][0] == {"text": "parcel never came", "metadata": {"source": "correction 5"}}
+    assert written["nlu"][0]["examples"][0] == {
+        "text": "parcel never came",
+        "metadata": {"source": "correction 5", "reviewed": True},
+    }
     assert file_examples(nlu / "reviewed.yml") == {"parcel never came": ("order_status", "reviewed.yml")}
     assert "parcel never came" not in training_examples(nlu)  # the reviewed file is regenerated, never merged twice
 
