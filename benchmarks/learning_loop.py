@@ -143,7 +143,8 @@ def main() -> None:
         honest, honest_log, honest_s = retrain(ws, url)
         print(honest_log[-1500:])
         after_model = Path(honest["path"])
-        acc_after = accuracy(predict(after_model, eval_texts), eval_truth)
+        after_eval = predict(after_model, eval_texts)
+        acc_after = accuracy(after_eval, eval_truth)
         verdict = "promoted" if honest["promoted"] else "refused"
         print(f"evaluation half: {acc_before:.1%} before -> {acc_after:.1%} after ({verdict})")
 
@@ -155,7 +156,8 @@ def main() -> None:
         print("corrupted labels: retraining...")
         bad, bad_log, bad_s = retrain(bad_ws, bad_url)
         print(bad_log[-1500:])
-        acc_bad = accuracy(predict(Path(bad["path"]), eval_texts), eval_truth)
+        bad_eval = predict(Path(bad["path"]), eval_texts)
+        acc_bad = accuracy(bad_eval, eval_truth)
 
     results = {
         "feedback_messages": len(feedback),
@@ -168,8 +170,19 @@ def main() -> None:
         "corrupted_candidate": {k: bad[k] for k in ("promoted", "metrics", "reasons", "added_examples")},
         "corrupted_evaluation_accuracy": round(acc_bad, 4),
         "corrupted_retrain_seconds": round(bad_s, 1),
+        "feedback": [
+            {"text": t, "truth": i, "model": p[0], "corrected": p[0] != i}
+            for (t, i), p in zip(feedback, before_feedback, strict=True)
+        ],
+        "evaluation": [
+            {"text": t, "truth": i, "before": b[0], "after": a[0], "corrupted": c[0]}
+            for t, i, b, a, c in zip(eval_texts, eval_truth, before_eval, after_eval, bad_eval, strict=True)
+        ],
     }
-    print(json.dumps(results, indent=2))
+    print(json.dumps({k: v for k, v in results.items() if k not in ("feedback", "evaluation")}, indent=2))
+    for row in results["evaluation"]:
+        if len({row["truth"], row["before"], row["after"]}) > 1:
+            print(f"  {row['truth']:>24}  before {row['before']:<24} after {row['after']:<24} {row['text']}")
     write_results("learning_loop", results)
 
 
