@@ -58,10 +58,11 @@ format: install ## Apply ruff's fixes and formatting
 validate: install ## Check domain, NLU data, rules and stories for consistency
 	@source scripts/env.sh && rasa data validate --domain domain --data data
 
-bench: install ## Run the benchmarks (about 50 minutes; NLU ones need ../shared/data) and write benchmarks/results/
+bench: install ## Run the benchmarks (about an hour; NLU ones need ../shared/data) and write benchmarks/results/
 	@source scripts/env.sh && python -m benchmarks.sentiment_tweeteval && python -m benchmarks.intent_banking77 \
 		&& python -m benchmarks.oos_scores && python -m benchmarks.latency \
-		&& python -m benchmarks.recommender_latency && python -m benchmarks.movielens
+		&& python -m benchmarks.recommender_latency && python -m benchmarks.movielens \
+		&& python -m benchmarks.console_inbox && python -m benchmarks.learning_loop
 
 lock: install ## Re-resolve requirements.in into requirements.lock
 	@.venv/bin/uv pip compile requirements.in --python-version 3.10 -o requirements.lock

@@ -31,6 +31,16 @@ def scratch_project(tmp_path):
     return ws
 
 
+def run_retrain(ws, db_url, stories_dir, timeout):
+    return subprocess.run(
+        [sys.executable, "-m", "retrain", "--workspace", str(ws), "--db", db_url, "--stories-dir", str(stories_dir)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 def test_retrain_learns_a_correction_and_records_the_candidate(stack, seeded, tmp_path):
     with Database(stack.db_url).session() as session:
         confused = (
@@ -42,13 +52,7 @@ def test_retrain_learns_a_correction_and_records_the_candidate(stack, seeded, tm
         )
         relabel(session, confused.id, "intent", "out_of_scope", "sam@kestrel.example")
     ws = scratch_project(tmp_path)
-    done = subprocess.run(
-        [sys.executable, "-m", "retrain", "--workspace", str(ws), "--db", stack.db_url, "--stories-dir", str(tmp_path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
+    done = run_retrain(ws, stack.db_url, tmp_path, timeout=1200)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     out = done.stdout
     for step in range(1, 7):
@@ -62,13 +66,6 @@ def test_retrain_learns_a_correction_and_records_the_candidate(stack, seeded, tm
     if entry["promoted"]:
         reviewed = (ws / "data" / "nlu" / "reviewed.yml").read_text()
         assert confused.text in reviewed and "sam@kestrel.example" in reviewed
-    # Run again with nothing new: no second candidate.
-    again = subprocess.run(
-        [sys.executable, "-m", "retrain", "--workspace", str(ws), "--db", stack.db_url, "--stories-dir", str(tmp_path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if entry["promoted"]:
+    if entry["promoted"]:  # run again with nothing new: no second candidate is trained
+        again = run_retrain(ws, stack.db_url, tmp_path, timeout=600)
         assert "Nothing new to learn from" in again.stdout
