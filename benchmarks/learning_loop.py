@@ -1,8 +1,8 @@
 """Does Parley learn from its managers? A reproducible before/after experiment, plus the gate refusing bad labels.
 
 1. Start from the bot's current model (models/parley.tar.gz) in a scratch copy of the project.
-2. Take 64 realistic customer messages written for this experiment (benchmarks/learning_loop_messages.tsv, true
-   intents), split them into a feedback half and an evaluation half (alternating rows).
+2. Take 118 realistic customer messages written for this experiment (benchmarks/learning_loop_messages.tsv, true
+   intents), split them into a feedback half and an evaluation half (alternating rows: 59 and 59).
 3. Log the feedback half in a store with the model's own predictions, then relabel the ones it got wrong through
    the store's API, as a manager would in the console.
 4. Run `python -m retrain` on that workspace and store; report intent accuracy on the evaluation half (never
