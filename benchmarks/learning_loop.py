@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,7 @@ import time
 from pathlib import Path
 
 from benchmarks.common import ROOT, write_results
+from retrain.workspace import scratch_copy
 from store.db import Database
 from store.identity import Identity
 from store.interactions import record_user_turn
@@ -65,15 +65,8 @@ def accuracy(predictions: list[tuple[str, float]], truth: list[str]) -> float:
 
 
 def workspace(parent: Path, name: str) -> Path:
-    """A scratch copy of what training and the gate read, with the current model as the served one."""
-    ws = parent / name
-    for folder in ("domain", "data"):
-        shutil.copytree(ROOT / folder, ws / folder, ignore=shutil.ignore_patterns("reviewed.yml"))
-    shutil.copytree(ROOT / "tests" / "stories", ws / "tests" / "stories")
-    shutil.copy(ROOT / "config.yml", ws / "config.yml")
-    (ws / "models").mkdir()
-    shutil.copy(MODEL, ws / "models" / "parley.tar.gz")
-    return ws
+    """A scratch copy of the project with the current model as the served one."""
+    return scratch_copy(parent / name).root
 
 
 def log_feedback(url: str, feedback: list[tuple[str, str]], predictions, labels: list[str]) -> int:

@@ -1,22 +1,17 @@
-"""Turns review work into files Rasa reads: corrected messages as NLU training data, conversations as test stories.
+"""Turns a reviewed conversation into a test story (`tests/stories/reviewed/`) that passes `rasa data validate`.
 
-Both are written where Rasa looks for them (`data/nlu/reviewed.yml`, `tests/stories/reviewed/`) and pass
-`rasa data validate`: only intents the domain declares are written, entity annotations are kept, and texts
-labelled two different ways are reported as conflicts rather than silently picking one.
+Corrected messages become NLU training data through `retrain.merge`, the same merge `make retrain` uses.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import yaml
-
-from store.reviews import LabelledExample
 
 INTERNAL_SLOTS = {"session_started_metadata"}
 BOOKKEEPING_ACTIONS = {"action_listen", "action_session_start", "action_extract_slots", "action_validate_slot_mappings"}
@@ -54,68 +49,6 @@ def annotate(text: str, entities: Sequence[Mapping[str, Any]]) -> str:
         position = end
     out.append(text[position:])
     return "".join(out)
-
-
-@dataclass
-class NluExport:
-    """What an NLU export wrote and what it left out."""
-
-    path: Path
-    written: int = 0
-    conflicts: dict[str, list[str]] = field(default_factory=dict)
-    unknown_intents: list[str] = field(default_factory=list)
-
-
-def nlu_document(
-    examples: Iterable[LabelledExample], known_intents: Iterable[str], entities_of: Mapping[int, list] | None = None
-) -> tuple[str, NluExport]:
-    """The YAML text and a report; examples with unknown intents or conflicting labels are left out."""
-    known = set(known_intents)
-    report = NluExport(Path())
-    labels: dict[str, set[str]] = {}
-    chosen: dict[str, tuple[str, LabelledExample]] = {}
-    for example in examples:
-        text = clean_text(example.text)
-        if not text:
-            continue
-        if example.intent not in known:
-            report.unknown_intents.append(example.intent)
-            continue
-        labels.setdefault(text.lower(), set()).add(example.intent)
-        chosen[text.lower()] = (text, example)
-    by_intent: dict[str, list[str]] = {}
-    for key, (text, example) in chosen.items():
-        if len(labels[key]) > 1:
-            report.conflicts[text] = sorted(labels[key])
-            continue
-        entities = (entities_of or {}).get(example.interaction_id, [])
-        by_intent.setdefault(example.intent, []).append(annotate(text, entities))
-    lines = [
-        "# Written by the review console from managers' corrections. Edit in the console, not here.",
-        'version: "3.1"',
-        "nlu:",
-    ]
-    for intent in sorted(by_intent):
-        lines += [f"- intent: {intent}", "  examples: |"]
-        lines += [f"    - {text}" for text in sorted(set(by_intent[intent]))]
-        report.written += len(set(by_intent[intent]))
-    if not by_intent:
-        lines[-1] = "nlu: []"
-    return "\n".join(lines) + "\n", report
-
-
-def write_nlu(
-    path: Path,
-    examples: Iterable[LabelledExample],
-    known_intents: Iterable[str],
-    entities_of: Mapping[int, list] | None = None,
-) -> NluExport:
-    """Writes the NLU file (replacing the previous export: corrections are cumulative in the store)."""
-    text, report = nlu_document(examples, known_intents, entities_of)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    report.path = path
-    return report
 
 
 def story_steps(events: Sequence[Mapping[str, Any]], corrected: Mapping[str, str] | None = None) -> list[dict]:

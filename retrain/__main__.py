@@ -22,7 +22,6 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -31,37 +30,10 @@ from retrain.collect import collect
 from retrain.gate import DEFAULT_TOLERANCE, HELDOUT, STORIES, Metrics, decide, evaluate
 from retrain.merge import REVIEWED_FILE, file_examples, merge, normalise, training_examples, write_reviewed
 from retrain.registry import Entry, Registry, serve
+from retrain.workspace import ROOT, Workspace
 from store.db import Database
 
-ROOT = Path(__file__).resolve().parents[1]
 STEPS = 6
-
-
-@dataclass(frozen=True)
-class Workspace:
-    """Where the data, configuration and models live: the project itself, or a copy (experiments)."""
-
-    root: Path
-
-    @property
-    def data(self) -> Path:
-        """Training data."""
-        return self.root / "data"
-
-    @property
-    def models(self) -> Path:
-        """Models, candidates and the registry."""
-        return self.root / "models"
-
-    @property
-    def served(self) -> Path:
-        """The model `make run` serves."""
-        return self.models / "parley.tar.gz"
-
-    @property
-    def is_project(self) -> bool:
-        """Whether this is the project itself (then the running bot is told about promotions)."""
-        return self.root.resolve() == ROOT
 
 
 class Progress:

@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from store.db import Database
 from store.reviews import corrected_examples
-from store.schema import Correction, Feedback, Interaction
+from store.schema import Correction, Feedback
 
 
 @dataclass(frozen=True)
@@ -31,26 +32,21 @@ class Collected:
     reviewed_stories: list[Path] = field(default_factory=list)
 
 
+def examples_from_store(session: Session) -> list[Example]:
+    """Every message a manager relabelled, with its newest intent and who gave it."""
+    return [
+        Example(e.text, e.intent, f"console correction of message {e.interaction_id} by {e.manager}")
+        for e in corrected_examples(session)
+    ]
+
+
 def collect(database: Database, stories_dir: Path) -> Collected:
     """Reads intent corrections (newest label per message), counts the rest, lists exported stories."""
     with database.session() as session:
-        managers = dict(
-            session.execute(
-                select(Correction.interaction_id, Correction.manager).where(Correction.field == "intent")
-            ).all()
-        )
-        examples = [
-            Example(
-                e.text,
-                e.intent,
-                f"console correction of message {e.interaction_id} by {managers.get(e.interaction_id, '?')}",
-            )
-            for e in corrected_examples(session)
-        ]
+        examples = examples_from_store(session)
         sentiment = session.execute(
             select(func.count()).select_from(Correction).where(Correction.field == "sentiment")
         ).scalar_one()
         feedback = session.execute(select(func.count()).select_from(Feedback)).scalar_one()
-        session.execute(select(func.count()).select_from(Interaction)).scalar_one()
     stories = sorted(stories_dir.glob("*.yml")) if stories_dir.is_dir() else []
     return Collected(examples, int(sentiment), int(feedback), stories)

@@ -8,9 +8,10 @@ from typing import Any
 from sqlalchemy import Integer, func, select
 from sqlalchemy.orm import Session
 
+from store.interactions import FALLBACK_INTENT
 from store.schema import Conversation, Feedback, Interaction, Segment, User
 
-FALLBACK_INTENT = "nlu_fallback"
+RECOMMEND_ACTION = "action_recommend_content"
 
 
 def _day(column: Any) -> Any:
@@ -82,7 +83,8 @@ def handoffs(session: Session) -> list[dict[str, Any]]:
 def recommendation_clicks(session: Session) -> list[dict[str, Any]]:
     """shown, clicked, dismissed, click_rate (clicks per shown item)."""
     shown = 0
-    for (items,) in session.execute(select(Interaction.items_shown).where(Interaction.action.isnot(None))):
+    # Only turns that recommended something carry items; reading every turn's JSON would scan the whole log.
+    for (items,) in session.execute(select(Interaction.items_shown).where(Interaction.action == RECOMMEND_ACTION)):
         shown += len(items or [])
     kinds = dict(session.execute(select(Feedback.kind, func.count()).group_by(Feedback.kind)).all())
     clicked = int(kinds.get("click", 0)) + int(kinds.get("like", 0))

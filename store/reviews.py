@@ -94,19 +94,26 @@ class LabelledExample:
     intent: str
     interaction_id: int
     conversation_id: str
+    manager: str
 
 
 def corrected_examples(session: Session) -> list[LabelledExample]:
     """Every message whose intent a manager corrected, with the newest label, oldest first."""
     rows = session.execute(
-        select(Correction.interaction_id, Correction.new_value, Interaction.text, Interaction.conversation_id)
+        select(
+            Correction.interaction_id,
+            Correction.new_value,
+            Interaction.text,
+            Interaction.conversation_id,
+            Correction.manager,
+        )
         .join(Interaction, Interaction.id == Correction.interaction_id)
         .where(Correction.field == "intent")
         .order_by(Correction.id)
     )
     latest: dict[int, LabelledExample] = {}
-    for interaction_id, intent, text, conversation_id in rows:
-        latest[interaction_id] = LabelledExample(text, intent, interaction_id, conversation_id)
+    for interaction_id, intent, text, conversation_id, manager in rows:
+        latest[interaction_id] = LabelledExample(text, intent, interaction_id, conversation_id, manager)
     return list(latest.values())
 
 

@@ -14,6 +14,7 @@ import numpy as np
 from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
+from recommender.encoders import normalise
 from recommender.text import topic_label
 from store.schema import Segment, User, utcnow
 from store.users import all_interest_weights
@@ -21,11 +22,6 @@ from store.users import all_interest_weights
 MIN_USERS_PER_SEGMENT = 3
 MAX_SEGMENTS = 6
 SEED = 0
-
-
-def _unit_rows(matrix: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return matrix / np.where(norms == 0, 1, norms)
 
 
 def segment_name(centroid: Mapping[str, float]) -> str:
@@ -66,7 +62,7 @@ def compute_segments(session: Session, k: int | None = None) -> list[Segment]:
     topics = sorted({topic for w in weights.values() for topic in w})
     user_ids = sorted(weights)
     matrix = np.array([[max(weights[uid].get(t, 0.0), 0.0) for t in topics] for uid in user_ids])
-    matrix = _unit_rows(matrix)
+    matrix = normalise(matrix)
     k = min(k or default_k(len(user_ids)), len(user_ids))
     model = KMeans(n_clusters=k, n_init=10, random_state=SEED).fit(matrix)
 

@@ -11,12 +11,14 @@ from sanic.response import HTTPResponse
 
 from console import takeover
 from console.domain_info import domain_intents
-from console.exporting import story_steps, write_nlu, write_story
+from console.exporting import story_steps, write_story
+from console.settings import PROJECT_ROOT
+from retrain.collect import examples_from_store
+from retrain.merge import merge, training_examples, write_reviewed
 from store.conversations import transcript
 from store.reviews import (
     SENTIMENTS,
     ReviewError,
-    corrected_examples,
     mark_reviewed,
     queue_reply,
     relabel,
@@ -177,19 +179,16 @@ async def export_story(request: Request, conversation_id: str) -> HTTPResponse:
 
 @conversation_routes.post("/export/nlu")
 async def export_nlu(request: Request) -> HTTPResponse:
-    """Writes every intent correction as NLU training data."""
+    """Writes every intent correction as NLU training data, merged exactly as `make retrain` merges them."""
     settings = request.app.ctx.settings
     with request.app.ctx.db.session() as session:
-        examples = corrected_examples(session)
-        entities = {
-            i.id: i.entities
-            for i in session.query(Interaction).filter(Interaction.id.in_([e.interaction_id for e in examples]))
-        }
-    report = write_nlu(settings.nlu_export, examples, domain_intents(settings.domain_dir), entities)
-    notice = f"Wrote {report.written} example(s) to {report.path}."
-    if report.conflicts:
-        notice += f" Left out {len(report.conflicts)} text(s) labelled two ways: " + "; ".join(
-            f'"{text}" ({", ".join(labels)})' for text, labels in list(report.conflicts.items())[:5]
+        examples = examples_from_store(session)
+    result = merge(training_examples(PROJECT_ROOT / "data" / "nlu"), examples, domain_intents(settings.domain_dir))
+    write_reviewed(settings.nlu_export, result.added)
+    notice = f"Wrote {len(result.added)} example(s) to {settings.nlu_export}; {result.duplicates} already known."
+    if result.conflicts:
+        notice += f" Left out {len(result.conflicts)} text(s) labelled two ways: " + "; ".join(
+            f'"{c.text}" ({", ".join(sorted(set(c.labels.values())))})' for c in result.conflicts[:5]
         )
     back = request.form.get("back") or "/"
     separator = "&" if "?" in back else "?"

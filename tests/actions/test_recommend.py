@@ -1,6 +1,5 @@
 import json
 
-import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import settings
@@ -8,7 +7,6 @@ from actions.feedback import ActionRecordFeedback
 from actions.recommend import ActionRecommendContent, diversify, item_buttons, payload
 from recommender.catalog import Item
 from recommender.lexical import Hit
-from store.identity import Identity
 from store.users import find_user, interest_weights
 from tests.conftest import texts
 
@@ -131,21 +129,16 @@ async def test_recommender_failure_falls_back_to_keyword_search(make_tracker, mo
     assert message["text"].count("•") == 3 and "Because" not in message["text"]
 
 
-@pytest.mark.parametrize("consent_intent", ["opt_out_personalisation"])
-async def test_opted_out_users_get_no_interest_tracking(make_tracker, consent_intent):
+async def test_opted_out_users_get_no_interest_tracking(make_tracker):
     from actions.privacy import ActionSetPersonalisation
 
-    tracker = make_tracker("stop personalising", intent=consent_intent, sender_id="u7")
+    tracker = make_tracker("stop personalising", intent="opt_out_personalisation", sender_id="u7")
     await ActionSetPersonalisation().run(CollectingDispatcher(), tracker, {})
     await react(make_tracker, "u7", "click_item", "shoe-talus-gtx")
     message, _ = await recommend(make_tracker, "u7", "jacket", entities=[{"entity": "product_type", "value": "jacket"}])
     assert "you liked" not in message["text"]
     with settings.get_database().session() as session:
         assert interest_weights(session, find_user(session, "rest", "u7").id) == {}
-
-
-def test_identity_of_channel_user():
-    assert Identity("rest", "x").is_public is False
 
 
 async def test_cold_start_uses_the_segment_of_similar_customers(make_tracker):

@@ -49,7 +49,7 @@ async def test_dm_goes_to_rasa_and_the_reply_to_the_chat():
 
 
 async def test_a_redelivered_update_is_answered_once():
-    api, rasa, telegram = FakeBotApi(), EchoBot(), None
+    api, rasa = FakeBotApi(), EchoBot()
     telegram = channel(api)
     await telegram.handle(update("dm_text"), rasa, agent=None)
     await telegram.handle(update("dm_text"), rasa, agent=None)

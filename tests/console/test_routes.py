@@ -89,7 +89,8 @@ def test_relabel_export_and_validate(logged_in, console):
     assert status == 302
     exported = yaml.safe_load((console.exports / "data" / "nlu" / "reviewed.yml").read_text())
     [block] = [b for b in exported["nlu"] if b["intent"] == "out_of_scope"]
-    assert "asdf qwer zxcv" in block["examples"]
+    [example] = [e for e in block["examples"] if e["text"] == "asdf qwer zxcv"]
+    assert example["metadata"]["reviewed"] and "sam@kestrel.example" in example["metadata"]["source"]
 
     status, headers, _ = logged_in.request("POST", "/conversations/seed-order/export-story", {"csrf": csrf})
     assert status == 302

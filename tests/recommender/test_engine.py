@@ -12,7 +12,6 @@ def test_request_finds_matching_items(hashing_recommender):
     assert len(picks) == 3
     assert picks[0].item.category == "tent"
     assert picks[0].explanation.startswith('Because you asked for "tent for two people backpacking"')
-    assert picks[0].score >= picks[1].score - 1  # scores are finite and ordered loosely after MMR
 
 
 def test_hard_filters_are_respected(hashing_recommender, catalog):

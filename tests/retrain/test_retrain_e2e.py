@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 
@@ -13,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.launcher import ROOT
+from retrain.workspace import scratch_copy
 from store.db import Database
 from store.reviews import relabel
 from store.schema import Interaction
@@ -21,14 +21,7 @@ pytestmark = pytest.mark.integration
 
 
 def scratch_project(tmp_path):
-    ws = tmp_path / "project"
-    for folder in ("domain", "data"):
-        shutil.copytree(ROOT / folder, ws / folder, ignore=shutil.ignore_patterns("reviewed.yml"))
-    shutil.copytree(ROOT / "tests" / "stories", ws / "tests" / "stories", ignore=shutil.ignore_patterns("reviewed"))
-    shutil.copy(ROOT / "config.yml", ws / "config.yml")
-    (ws / "models").mkdir()
-    shutil.copy(ROOT / "models" / "parley.tar.gz", ws / "models" / "parley.tar.gz")
-    return ws
+    return scratch_copy(tmp_path / "project").root
 
 
 def run_retrain(ws, db_url, stories_dir, timeout):
