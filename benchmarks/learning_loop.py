@@ -1,16 +1,17 @@
 """Does Parley learn from its managers? A reproducible before/after experiment, plus the gate refusing bad labels.
 
 1. Start from the bot's current model (models/parley.tar.gz) in a scratch copy of the project.
-2. Take 118 realistic customer messages written for this experiment (benchmarks/learning_loop_messages.tsv, true
-   intents), split them into a feedback half and an evaluation half (alternating rows: 59 and 59).
-3. Log the feedback half in a store with the model's own predictions, then relabel the ones it got wrong through
-   the store's API, as a manager would in the console.
-4. Run `python -m retrain` on that workspace and store; report intent accuracy on the evaluation half (never
-   trained on) before and after.
+2. Take 194 realistic customer messages written for this experiment (benchmarks/learning_loop_messages.tsv, true
+   intent and sentiment; many use the outdoor trade's slang - "sick", "bombproof" - or worried questions that a
+   general sentiment model misreads), split them into a feedback half and an evaluation half (alternating rows).
+3. Log the feedback half in a store with the model's own readings, then relabel the intents and sentiments it got
+   wrong through the store's API, as a manager would in the console.
+4. Run `python -m retrain` on that workspace and store; report intent accuracy and sentiment accuracy and
+   macro-recall on the evaluation half (never trained on) before and after.
 5. Repeat from the original model with deliberately corrupted labels (every feedback message given a wrong
-   intent) and show the gate refusing the candidate.
+   intent and a wrong sentiment) and show the gate refusing the candidate.
 
-    python -m benchmarks.learning_loop        (about 8 minutes on 2 cores)
+    python -m benchmarks.learning_loop        (about 10 minutes on 2 cores)
 """
 
 from __future__ import annotations
@@ -22,46 +23,74 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.common import ROOT, write_results
+from retrain.sentiment_eval import scores as sentiment_scores
 from retrain.workspace import scratch_copy
 from store.db import Database
 from store.identity import Identity
 from store.interactions import record_user_turn
 from store.migrate import upgrade
-from store.reviews import relabel
+from store.reviews import SENTIMENTS, relabel
 
 MESSAGES = ROOT / "benchmarks" / "learning_loop_messages.tsv"
 MODEL = ROOT / "models" / "parley.tar.gz"
 MANAGER = "experiment@kestrel.example"
 
 
-def read_messages() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """(text, intent) pairs: the feedback half and the evaluation half."""
+@dataclass(frozen=True)
+class Labelled:
+    """A message with its true labels."""
+
+    text: str
+    intent: str
+    sentiment: str
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a model understood."""
+
+    intent: str
+    confidence: float
+    sentiment: str
+
+
+def read_messages() -> tuple[list[Labelled], list[Labelled]]:
+    """The feedback half and the evaluation half (alternating rows)."""
     with MESSAGES.open(encoding="utf-8") as handle:
-        rows = [(row["text"], row["intent"]) for row in csv.DictReader(handle, delimiter="\t")]
+        rows = [Labelled(r["text"], r["intent"], r["sentiment"]) for r in csv.DictReader(handle, delimiter="\t")]
     return rows[0::2], rows[1::2]
 
 
-def predict(model: Path, texts: list[str]) -> list[tuple[str, float]]:
-    """The model's intent and confidence for each text (the Rasa agent, in-process)."""
+def predict(model: Path, texts: list[str]) -> list[Reading]:
+    """The model's intent, confidence and sentiment for each text (the Rasa agent, in-process)."""
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(model))
 
-    async def parse_all() -> list[tuple[str, float]]:
+    async def parse_all() -> list[Reading]:
         out = []
         for text in texts:
             parsed = await agent.parse_message(text)
-            out.append((parsed["intent"]["name"], float(parsed["intent"]["confidence"])))
+            sentiment = (parsed.get("sentiment") or {}).get("label", "none")
+            out.append(Reading(parsed["intent"]["name"], float(parsed["intent"]["confidence"]), sentiment))
         return out
 
     return asyncio.run(parse_all())
 
 
-def accuracy(predictions: list[tuple[str, float]], truth: list[str]) -> float:
-    return sum(p == t for (p, _), t in zip(predictions, truth, strict=True)) / len(truth)
+def scores(readings: list[Reading], truth: list[Labelled]) -> dict[str, float]:
+    """Intent accuracy, sentiment accuracy and sentiment macro-recall."""
+    intent = sum(r.intent == t.intent for r, t in zip(readings, truth, strict=True)) / len(truth)
+    sentiment = sentiment_scores([t.sentiment for t in truth], [r.sentiment for r in readings])
+    return {
+        "intent_accuracy": round(intent, 4),
+        "sentiment_accuracy": sentiment["accuracy"],
+        "sentiment_macro_recall": sentiment["macro_recall"],
+    }
 
 
 def workspace(parent: Path, name: str) -> Path:
@@ -69,22 +98,28 @@ def workspace(parent: Path, name: str) -> Path:
     return scratch_copy(parent / name).root
 
 
-def log_feedback(url: str, feedback: list[tuple[str, str]], predictions, labels: list[str]) -> int:
-    """Logs the messages with the model's reading, then relabels those whose label differs; returns how many."""
+def log_feedback(url: str, feedback: list[Labelled], readings: list[Reading], labels: list[Labelled]) -> dict:
+    """Logs the messages with the model's reading, then relabels what differs from `labels`; returns counts."""
     upgrade(url)
-    corrected = 0
+    corrected = {"intent": 0, "sentiment": 0}
     with Database(url).session() as session:
-        for i, ((text, _), (intent, confidence), label) in enumerate(zip(feedback, predictions, labels, strict=True)):
+        for i, (message, reading, label) in enumerate(zip(feedback, readings, labels, strict=True)):
             turn = record_user_turn(
                 session,
                 f"experiment-{i}",
                 Identity("rest", f"experiment-{i}"),
-                text,
-                {"intent": {"name": intent, "confidence": confidence}},
+                message.text,
+                {
+                    "intent": {"name": reading.intent, "confidence": reading.confidence},
+                    "sentiment": {"label": reading.sentiment, "score": 1.0},
+                },
             )
-            if label != intent:
-                relabel(session, turn.id, "intent", label, MANAGER)
-                corrected += 1
+            if label.intent != reading.intent:
+                relabel(session, turn.id, "intent", label.intent, MANAGER)
+                corrected["intent"] += 1
+            if label.sentiment != reading.sentiment:
+                relabel(session, turn.id, "sentiment", label.sentiment, MANAGER)
+                corrected["sentiment"] += 1
     return corrected
 
 
@@ -115,67 +150,89 @@ def retrain(ws: Path, url: str) -> tuple[dict, str, float]:
     return entry, done.stdout, elapsed
 
 
+def corrupt(messages: list[Labelled]) -> list[Labelled]:
+    """Every message given another intent and another sentiment (each label shifted to the next one)."""
+    intents = sorted({m.intent for m in messages})
+    return [
+        Labelled(
+            m.text,
+            intents[(intents.index(m.intent) + 1) % len(intents)],
+            SENTIMENTS[(SENTIMENTS.index(m.sentiment) + 1) % len(SENTIMENTS)],
+        )
+        for m in messages
+    ]
+
+
+def describe(name: str, before: dict, after: dict) -> str:
+    return name + ": " + ", ".join(f"{k} {before[k]:.1%} -> {after[k]:.1%}" for k in before)
+
+
 def main() -> None:
     feedback, evaluation = read_messages()
-    eval_texts, eval_truth = [t for t, _ in evaluation], [i for _, i in evaluation]
+    eval_texts = [m.text for m in evaluation]
     print(f"{len(feedback)} feedback messages, {len(evaluation)} evaluation messages")
-    before_feedback = predict(MODEL, [t for t, _ in feedback])
+    before_feedback = predict(MODEL, [m.text for m in feedback])
     before_eval = predict(MODEL, eval_texts)
-    acc_before = accuracy(before_eval, eval_truth)
-    print(
-        f"current model: {accuracy(before_feedback, [i for _, i in feedback]):.1%} on the feedback half, "
-        f"{acc_before:.1%} on the evaluation half"
-    )
+    feedback_before, eval_before = scores(before_feedback, feedback), scores(before_eval, evaluation)
+    print(f"current model on the feedback half: {feedback_before}\non the evaluation half: {eval_before}")
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         ws = workspace(tmp_path, "honest")
         url = f"sqlite:///{tmp_path / 'honest.db'}"
-        corrected = log_feedback(url, feedback, before_feedback, [i for _, i in feedback])
-        print(f"manager corrected {corrected} wrongly understood message(s); retraining...")
+        corrected = log_feedback(url, feedback, before_feedback, feedback)
+        print(f"manager corrected {corrected} (intents, sentiments) of the feedback half; retraining...")
         honest, honest_log, honest_s = retrain(ws, url)
-        print(honest_log[-1500:])
-        after_model = Path(honest["path"])
-        after_eval = predict(after_model, eval_texts)
-        acc_after = accuracy(after_eval, eval_truth)
+        print(honest_log[-2000:])
+        after_eval = predict(Path(honest["path"]), eval_texts)
+        eval_after = scores(after_eval, evaluation)
         verdict = "promoted" if honest["promoted"] else "refused"
-        print(f"evaluation half: {acc_before:.1%} before -> {acc_after:.1%} after ({verdict})")
+        print(describe(f"evaluation half ({verdict})", eval_before, eval_after))
 
         bad_ws = workspace(tmp_path, "corrupted")
         bad_url = f"sqlite:///{tmp_path / 'corrupted.db'}"
-        intents = sorted({i for _, i in feedback})
-        wrong = [intents[(intents.index(i) + 1) % len(intents)] for _, i in feedback]
-        log_feedback(bad_url, feedback, before_feedback, wrong)
+        log_feedback(bad_url, feedback, before_feedback, corrupt(feedback))
         print("corrupted labels: retraining...")
         bad, bad_log, bad_s = retrain(bad_ws, bad_url)
-        print(bad_log[-1500:])
+        print(bad_log[-2000:])
         bad_eval = predict(Path(bad["path"]), eval_texts)
-        acc_bad = accuracy(bad_eval, eval_truth)
+        eval_bad = scores(bad_eval, evaluation)
 
+    keys = ("promoted", "metrics", "reasons", "added_examples")
     results = {
         "feedback_messages": len(feedback),
         "evaluation_messages": len(evaluation),
         "corrections_applied": corrected,
-        "evaluation_accuracy_before": round(acc_before, 4),
-        "evaluation_accuracy_after": round(acc_after, 4),
-        "honest_candidate": {k: honest[k] for k in ("promoted", "metrics", "reasons", "added_examples")},
+        "feedback_half_before": feedback_before,
+        "evaluation_before": eval_before,
+        "evaluation_after": eval_after,
+        "honest_candidate": {k: honest[k] for k in keys},
         "honest_retrain_seconds": round(honest_s, 1),
-        "corrupted_candidate": {k: bad[k] for k in ("promoted", "metrics", "reasons", "added_examples")},
-        "corrupted_evaluation_accuracy": round(acc_bad, 4),
+        "corrupted_candidate": {k: bad[k] for k in keys},
+        "corrupted_evaluation": eval_bad,
         "corrupted_retrain_seconds": round(bad_s, 1),
         "feedback": [
-            {"text": t, "truth": i, "model": p[0], "corrected": p[0] != i}
-            for (t, i), p in zip(feedback, before_feedback, strict=True)
+            {"text": m.text, "truth": [m.intent, m.sentiment], "model": [r.intent, r.sentiment]}
+            for m, r in zip(feedback, before_feedback, strict=True)
         ],
         "evaluation": [
-            {"text": t, "truth": i, "before": b[0], "after": a[0], "corrupted": c[0]}
-            for t, i, b, a, c in zip(eval_texts, eval_truth, before_eval, after_eval, bad_eval, strict=True)
+            {
+                "text": m.text,
+                "truth": [m.intent, m.sentiment],
+                "before": [b.intent, b.sentiment],
+                "after": [a.intent, a.sentiment],
+                "corrupted": [c.intent, c.sentiment],
+            }
+            for m, b, a, c in zip(evaluation, before_eval, after_eval, bad_eval, strict=True)
         ],
     }
     print(json.dumps({k: v for k, v in results.items() if k not in ("feedback", "evaluation")}, indent=2))
     for row in results["evaluation"]:
-        if len({row["truth"], row["before"], row["after"]}) > 1:
-            print(f"  {row['truth']:>24}  before {row['before']:<24} after {row['after']:<24} {row['text']}")
+        if row["before"] != row["after"] or row["before"] != row["truth"]:
+            print(
+                f"  truth {'/'.join(row['truth']):<34} before {'/'.join(row['before']):<34} "
+                f"after {'/'.join(row['after']):<34} {row['text']}"
+            )
     write_results("learning_loop", results)
 
 

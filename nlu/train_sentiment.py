@@ -12,7 +12,6 @@ the head is valid only with the same encoder and split; both are recorded in the
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime
 import sys
 from pathlib import Path
@@ -20,22 +19,14 @@ from pathlib import Path
 import numpy as np
 
 from nlu.models.encoder import DEFAULT_ENCODER, SplitEncoder, configure_torch_threads
-from nlu.models.sentiment import DEFAULT_HEAD_PATH, LABELS, SentimentHead, head_features
+from nlu.models.sentiment import DEFAULT_HEAD_PATH, LABELS, SentimentHead, head_features, read_examples
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "nlu" / "resources" / "sentiment_examples.tsv"
 TWEETEVAL = ROOT.parent / "shared" / "data" / "tweeteval-sentiment"
 LEXICON_WEIGHT = 2.0
 REGULARISATION_C = 2.0
 # The brand's own examples are few; weighting them up keeps the head tuned to customer messages, not only tweets.
 EXAMPLE_WEIGHT = 5.0
-
-
-def read_examples(path: Path = EXAMPLES) -> tuple[list[str], list[str]]:
-    """(texts, labels) from a TSV with `label` and `text` columns."""
-    with path.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle, delimiter="\t"))
-    return [row["text"] for row in rows], [row["label"] for row in rows]
 
 
 def read_tweeteval(folder: Path, split: str) -> tuple[list[str], list[str]]:

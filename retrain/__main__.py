@@ -3,8 +3,8 @@
 Steps, each reported as it runs:
   1. collect managers' corrections, reviewed stories and the feedback log from the store;
   2. merge the corrections into the NLU data (duplicates dropped, conflicts reported, sources kept);
-  3. train a candidate model (NLU + dialogue) on the merged data;
-  4. evaluate the current and the candidate model on the same held-out data;
+  3. train a candidate model (NLU + dialogue) on the merged data; its sentiment head adapts to sentiment labels;
+  4. evaluate the current and the candidate model on the same held-out data (intents, sentiment, stories);
   5. gate: promote the candidate only if it is not worse beyond the tolerance (`--force` overrides, loudly);
   6. refresh the recommender's segments (the collaborative signal refits itself from the feedback log).
 Every candidate is recorded in models/registry.json; a promoted one is served from models/parley.tar.gz.
@@ -27,8 +27,8 @@ from pathlib import Path
 
 from console.domain_info import domain_intents
 from retrain.collect import collect
-from retrain.gate import DEFAULT_TOLERANCE, HELDOUT, STORIES, Metrics, decide, evaluate
-from retrain.merge import REVIEWED_FILE, file_examples, merge, normalise, training_examples, write_reviewed
+from retrain.gate import DEFAULT_TOLERANCE, HELDOUT, HELDOUT_SENTIMENT, STORIES, Metrics, decide, evaluate
+from retrain.merge import REVIEWED_FILE, merge, normalise, reviewed_labels, training_examples, write_reviewed
 from retrain.registry import Entry, Registry, serve
 from retrain.workspace import ROOT, Workspace
 from store.db import Database
@@ -118,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", help="store URL (default: $PARLEY_DB_URL, else var/parley.db)")
     parser.add_argument("--stories-dir", type=Path, default=ROOT / "tests" / "stories" / "reviewed")
     parser.add_argument("--heldout", type=Path, default=HELDOUT)
+    parser.add_argument("--heldout-sentiment", type=Path, default=HELDOUT_SENTIMENT)
     parser.add_argument("--always-train", action="store_true", help="train even when nothing new was collected")
     parser.add_argument("--workspace", type=Path, default=ROOT, help="a copy of the project to work in (experiments)")
     args = parser.parse_args(argv)
@@ -129,22 +130,28 @@ def main(argv: list[str] | None = None) -> int:
     progress.step(1, "Collecting what managers reviewed")
     collected = collect(Database(args.db), args.stories_dir)
     progress.note(
-        f"{len(collected.examples)} intent correction(s), {collected.sentiment_corrections} sentiment correction(s), "
-        f"{collected.feedback_events} feedback event(s), {len(collected.reviewed_stories)} reviewed stor(y/ies)"
+        f"{collected.intent_corrections} intent correction(s), "
+        f"{collected.sentiment_corrections} sentiment correction(s), {collected.feedback_events} feedback event(s), "
+        f"{len(collected.reviewed_stories)} reviewed stor(y/ies)"
     )
 
     progress.step(2, "Merging corrections into the training data")
     base = training_examples(DATA / "nlu")
     result = merge(base, collected.examples, domain_intents(ws.root / "domain"))
     progress.note(f"{len(result.added)} new example(s), {result.duplicates} already known")
+    sentiment_added = sum(e.sentiment is not None for e in result.added)
+    if sentiment_added:
+        progress.note(f"{sentiment_added} of them carry a sentiment label for the sentiment head")
     for conflict in result.conflicts:
-        labels = "; ".join(f"{intent} ({source})" for source, intent in conflict.labels.items())
-        progress.note(f'CONFLICT, left out: "{conflict.text}" -> {labels}')
+        labels = "; ".join(f"{label} ({source})" for source, label in conflict.labels.items())
+        left_out = "left out" if conflict.field == "intent" else "sentiment left out"
+        progress.note(f'CONFLICT ({conflict.field}), {left_out}: "{conflict.text}" -> {labels}')
     for example in result.unknown_intents:
-        progress.note(f'left out (intent {example.intent!r} is not in the domain): "{example.text}"')
+        why = "is not in the domain" + ("" if example.intent_reviewed else "; correct its intent to use its sentiment")
+        progress.note(f'left out (intent {example.intent!r} {why}): "{example.text}"')
     reviewed_now = DATA / "nlu" / REVIEWED_FILE
-    served_examples = {(k, v[0]) for k, v in file_examples(reviewed_now).items()}
-    candidate_examples = {(normalise(e.text), e.intent) for e in result.added}
+    served_examples = reviewed_labels(reviewed_now)
+    candidate_examples = {(normalise(e.text), e.intent, e.sentiment) for e in result.added}
     if candidate_examples == served_examples and SERVED.exists() and not (args.always_train or args.force):
         print("\nNothing new to learn from: the served model already has every correction. Done.")
         return 0
@@ -164,12 +171,17 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     progress.note(f"trained: {model}")
 
-    progress.step(4, f"Evaluating the current and the candidate model on {args.heldout.name} and {STORIES.name}/")
+    progress.step(
+        4,
+        f"Evaluating the current and the candidate model on {args.heldout.name}, {args.heldout_sentiment.name} "
+        f"and {STORIES.name}/",
+    )
+    held_out = (args.heldout, ws.root / "tests" / "stories", args.heldout_sentiment)
     current: Metrics | None = None
     if SERVED.exists():
-        current = evaluate(SERVED, out / "eval-current", args.heldout, ws.root / "tests" / "stories")
+        current = evaluate(SERVED, out / "eval-current", *held_out)
         progress.note(f"current:   {current}")
-    candidate = evaluate(model, out / "eval-candidate", args.heldout, ws.root / "tests" / "stories")
+    candidate = evaluate(model, out / "eval-candidate", *held_out)
     progress.note(f"candidate: {candidate}")
 
     progress.step(5, f"Gate (tolerance {args.tolerance:.2f})")
@@ -232,6 +244,11 @@ def main(argv: list[str] | None = None) -> int:
             f"stories {current.stories_correct}/{current.stories_total} -> "
             f"{candidate.stories_correct}/{candidate.stories_total}"
         )
+        if current.sentiment_accuracy is not None and candidate.sentiment_accuracy is not None:
+            print(
+                f"  sentiment accuracy {current.sentiment_accuracy:.3f} -> {candidate.sentiment_accuracy:.3f}   "
+                f"macro-recall {current.sentiment_macro_recall:.3f} -> {candidate.sentiment_macro_recall:.3f}"
+            )
     if promote:
         print(f"  served from {SERVED}; {served_note}")
         print(f"  training data now includes {reviewed_now}")

@@ -1,9 +1,10 @@
 """The evaluation gate: both models scored on the same held-out data; the candidate replaces the current one or not.
 
 The held-out data is fixed and never trained on: `tests/nlu/heldout.yml` (intent accuracy and macro-F1 through
-`rasa test nlu`) and the dialogue test stories under `tests/stories/` (conversations fully correct through
-`rasa test core`). The candidate is promoted only if it is not worse than the current model by more than
-`tolerance` on intent accuracy and macro-F1, and gets at least as many test stories right.
+`rasa test nlu`), `tests/nlu/heldout_sentiment.tsv` (sentiment accuracy and macro-recall through the whole NLU
+pipeline) and the dialogue test stories under `tests/stories/` (conversations fully correct through `rasa test
+core`). The candidate is promoted only if it is not worse than the current model by more than `tolerance` on the
+intent and sentiment scores, and gets at least as many test stories right.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
+HELDOUT_SENTIMENT = ROOT / "tests" / "nlu" / "heldout_sentiment.tsv"
 STORIES = ROOT / "tests" / "stories"
 DEFAULT_TOLERANCE = 0.02
 
@@ -28,6 +30,8 @@ class Metrics:
     intent_macro_f1: float
     stories_correct: int
     stories_total: int
+    sentiment_accuracy: float | None = None  # None: not measured (registry entries from before sentiment was gated)
+    sentiment_macro_recall: float | None = None
 
     def as_dict(self) -> dict:
         """For the registry."""
@@ -51,11 +55,31 @@ def _rasa(args: list[str], log: Path) -> None:
         raise RuntimeError(f"rasa {' '.join(args[:2])} failed (exit {done.returncode}); see {log}")
 
 
-def evaluate(model: Path, out: Path, heldout: Path = HELDOUT, stories: Path = STORIES) -> Metrics:
-    """Runs `rasa test nlu` and `rasa test core` for `model`, writing reports under `out`."""
+def _sentiment(model: Path, heldout: Path, out: Path, log: Path) -> dict:
+    with log.open("a") as handle:
+        done = subprocess.run(
+            [sys.executable, "-m", "retrain.sentiment_eval", str(model), str(heldout), str(out)],
+            cwd=ROOT,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+        )
+    if done.returncode != 0:
+        raise RuntimeError(f"sentiment evaluation failed (exit {done.returncode}); see {log}")
+    return json.loads(out.read_text())
+
+
+def evaluate(
+    model: Path,
+    out: Path,
+    heldout: Path = HELDOUT,
+    stories: Path = STORIES,
+    heldout_sentiment: Path = HELDOUT_SENTIMENT,
+) -> Metrics:
+    """Runs `rasa test nlu`, the sentiment evaluation and `rasa test core` for `model`, writing reports under `out`."""
     out.mkdir(parents=True, exist_ok=True)
     log = out / "evaluate.log"
     _rasa(["test", "nlu", "--model", str(model), "--nlu", str(heldout), "--out", str(out / "nlu")], log)
+    sentiment = _sentiment(model, heldout_sentiment, out / "sentiment.json", log)
     _rasa(["test", "core", "--model", str(model), "--stories", str(stories), "--out", str(out / "core")], log)
     intents = json.loads((out / "nlu" / "intent_report.json").read_text())
     story = json.loads((out / "core" / "story_report.json").read_text())["conversation_accuracy"]
@@ -64,6 +88,8 @@ def evaluate(model: Path, out: Path, heldout: Path = HELDOUT, stories: Path = ST
         intent_macro_f1=round(float(intents["macro avg"]["f1-score"]), 4),
         stories_correct=int(story["correct"]),
         stories_total=int(story["total"]),
+        sentiment_accuracy=sentiment["accuracy"],
+        sentiment_macro_recall=sentiment["macro_recall"],
     )
 
 
@@ -72,8 +98,10 @@ def decide(current: Metrics | None, candidate: Metrics, tolerance: float = DEFAU
     if current is None:
         return Decision(True, ["there is no current model to compare with"])
     reasons, ok = [], True
-    for name in ("intent_accuracy", "intent_macro_f1"):
+    for name in ("intent_accuracy", "intent_macro_f1", "sentiment_accuracy", "sentiment_macro_recall"):
         before, after = getattr(current, name), getattr(candidate, name)
+        if before is None or after is None:
+            continue
         passed = after >= before - tolerance
         ok &= passed
         verdict = "ok" if passed else f"worse by more than the tolerance {tolerance:.2f}"

@@ -54,10 +54,11 @@ def file_examples(path: Path) -> dict[str, tuple[str, str]]:
 
 @dataclass
 class Conflict:
-    """A text with more than one label, and who gave which."""
+    """A text with more than one label for one field (`intent` or `sentiment`), and who gave which."""
 
     text: str
     labels: dict[str, str]
+    field: str = "intent"
 
 
 @dataclass
@@ -70,8 +71,36 @@ class MergeResult:
     unknown_intents: list[Example] = field(default_factory=list)
 
 
+def _intent(examples: list[Example], existing: tuple[str, str] | None, result: MergeResult) -> tuple[str, bool] | None:
+    """The group's intent and whether a manager gave it, or None (conflict recorded) when it is ambiguous."""
+    reviewed = [e for e in examples if e.intent_reviewed]
+    if not reviewed:  # only sentiment was corrected: the training data's label, else what the bot understood
+        return (existing[0], False) if existing is not None else (examples[-1].intent, False)
+    labels = {e.intent for e in reviewed} | ({existing[0]} if existing is not None else set())
+    if len(labels) == 1:
+        return reviewed[-1].intent, True
+    sources = {e.source: e.intent for e in reviewed}
+    if existing is not None:
+        sources[f"training data ({existing[1]})"] = existing[0]
+    result.conflicts.append(Conflict(examples[0].text, sources))
+    return None
+
+
+def _sentiment(examples: list[Example], result: MergeResult) -> str | None:
+    """The group's sentiment label, or None when none was given or managers disagree (conflict recorded)."""
+    given = {e.source: e.sentiment for e in examples if e.sentiment is not None}
+    if len(set(given.values())) > 1:
+        result.conflicts.append(Conflict(examples[0].text, given, "sentiment"))
+        return None
+    return next(iter(given.values()), None)
+
+
 def merge(base: dict[str, tuple[str, str]], corrections: Iterable[Example], intents: Iterable[str]) -> MergeResult:
-    """Decides, for each correction, whether it is new, a duplicate, a conflict, or unusable."""
+    """Decides, for each corrected text, whether it is new, a duplicate, a conflict, or unusable.
+
+    A sentiment label is kept even for a text the training data already has (the example then carries it for the
+    sentiment head); intent conflicts leave the text out entirely, sentiment conflicts leave out only the sentiment.
+    """
     known = set(intents)
     result = MergeResult()
     by_text: dict[str, list[Example]] = {}
@@ -84,26 +113,46 @@ def merge(base: dict[str, tuple[str, str]], corrections: Iterable[Example], inte
             continue
         by_text.setdefault(key, []).append(example)
     for key, examples in by_text.items():
-        labels = {e.intent for e in examples}
         existing = base.get(key)
-        if existing is not None:
-            labels.add(existing[0])
-        if len(labels) > 1:
-            sources = {e.source: e.intent for e in examples}
-            if existing is not None:
-                sources[f"training data ({existing[1]})"] = existing[0]
-            result.conflicts.append(Conflict(examples[0].text, sources))
-        elif existing is not None:
+        chosen = _intent(examples, existing, result)
+        if chosen is None:
+            continue
+        intent, reviewed = chosen
+        sentiment = _sentiment(examples, result)
+        if existing is not None and sentiment is None:
             result.duplicates += len(examples)
-        else:
-            result.added.append(examples[-1])
+            continue
+        last = examples[-1]
+        result.added.append(
+            Example(last.text, intent, last.source, sentiment, intent_reviewed=reviewed and existing is None)
+        )
     return result
+
+
+def reviewed_labels(path: Path) -> set[tuple[str, str, str | None]]:
+    """(normalised text, intent, sentiment) of every example in a file written by `write_reviewed`."""
+    out: set[tuple[str, str, str | None]] = set()
+    if path.exists():
+        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
+            for example in block.get("examples") or []:
+                if isinstance(example, dict):
+                    sentiment = (example.get("metadata") or {}).get("sentiment")
+                    out.add((normalise(example.get("text", "")), block.get("intent"), sentiment))
+    return out
+
+
+def _metadata(example: Example) -> dict[str, object]:
+    metadata: dict[str, object] = {"source": example.source, "reviewed": example.intent_reviewed}
+    if example.sentiment is not None:
+        metadata["sentiment"] = example.sentiment
+    return metadata
 
 
 def write_reviewed(path: Path, examples: list[Example]) -> None:
     """Writes the reviewed examples in Rasa's long format, each with its source in `metadata`.
 
-    `reviewed: true` lets the intent classifier weight them (its `reviewed_weight` setting).
+    `reviewed: true` (a manager corrected the intent) lets the intent classifier weight them (its `reviewed_weight`
+    setting); `sentiment` is a manager's sentiment label, which the sentiment analyzer adapts its head to.
     """
     by_intent: dict[str, list[Example]] = {}
     for example in examples:
@@ -114,7 +163,7 @@ def write_reviewed(path: Path, examples: list[Example]) -> None:
             {
                 "intent": intent,
                 "examples": [
-                    {"text": " ".join(e.text.split()), "metadata": {"source": e.source, "reviewed": True}}
+                    {"text": " ".join(e.text.split()), "metadata": _metadata(e)}
                     for e in sorted(items, key=lambda e: e.text.lower())
                 ],
             }

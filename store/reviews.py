@@ -88,33 +88,49 @@ def set_paused(session: Session, conversation_id: str, paused: bool) -> None:
 
 @dataclass(frozen=True)
 class LabelledExample:
-    """One message with the label a manager gave it, for training data."""
+    """One message with the labels managers gave it, for training data.
+
+    `intent` and `sentiment` are the newest corrections (None where that field was not corrected);
+    `predicted_intent` is what the bot understood, which a manager who fixed only the sentiment left standing.
+    """
 
     text: str
-    intent: str
+    intent: str | None
+    sentiment: str | None
+    predicted_intent: str | None
     interaction_id: int
     conversation_id: str
     manager: str
 
 
 def corrected_examples(session: Session) -> list[LabelledExample]:
-    """Every message whose intent a manager corrected, with the newest label, oldest first."""
+    """Every message whose intent or sentiment a manager corrected, newest label per field, oldest message first.
+
+    `manager` is whoever made the newest of the message's corrections.
+    """
     rows = session.execute(
         select(
             Correction.interaction_id,
+            Correction.field,
             Correction.new_value,
             Interaction.text,
+            Interaction.intent,
             Interaction.conversation_id,
             Correction.manager,
         )
         .join(Interaction, Interaction.id == Correction.interaction_id)
-        .where(Correction.field == "intent")
+        .where(Correction.field.in_(CORRECTABLE))
         .order_by(Correction.id)
     )
     latest: dict[int, LabelledExample] = {}
-    for interaction_id, intent, text, conversation_id, manager in rows:
-        latest[interaction_id] = LabelledExample(text, intent, interaction_id, conversation_id, manager)
-    return list(latest.values())
+    for interaction_id, field, value, text, predicted, conversation_id, manager in rows:
+        before = latest.get(interaction_id)
+        intent = value if field == "intent" else (before.intent if before else None)
+        sentiment = value if field == "sentiment" else (before.sentiment if before else None)
+        latest[interaction_id] = LabelledExample(
+            text, intent, sentiment, predicted, interaction_id, conversation_id, manager
+        )
+    return sorted(latest.values(), key=lambda e: e.interaction_id)
 
 
 def queue_reply(session: Session, conversation_id: str, text: str, manager: str) -> OutboxMessage:

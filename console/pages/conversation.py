@@ -179,7 +179,7 @@ async def export_story(request: Request, conversation_id: str) -> HTTPResponse:
 
 @conversation_routes.post("/export/nlu")
 async def export_nlu(request: Request) -> HTTPResponse:
-    """Writes every intent correction as NLU training data, merged exactly as `make retrain` merges them."""
+    """Writes every correction (intent and sentiment) as NLU training data, merged exactly as `make retrain` does."""
     settings = request.app.ctx.settings
     with request.app.ctx.db.session() as session:
         examples = examples_from_store(session)
@@ -187,8 +187,8 @@ async def export_nlu(request: Request) -> HTTPResponse:
     write_reviewed(settings.nlu_export, result.added)
     notice = f"Wrote {len(result.added)} example(s) to {settings.nlu_export}; {result.duplicates} already known."
     if result.conflicts:
-        notice += f" Left out {len(result.conflicts)} text(s) labelled two ways: " + "; ".join(
-            f'"{c.text}" ({", ".join(sorted(set(c.labels.values())))})' for c in result.conflicts[:5]
+        notice += f" Left out {len(result.conflicts)} label(s) given two ways: " + "; ".join(
+            f'"{c.text}" ({c.field}: {", ".join(sorted(set(c.labels.values())))})' for c in result.conflicts[:5]
         )
     back = request.form.get("back") or "/"
     separator = "&" if "?" in back else "?"

@@ -10,6 +10,13 @@ from rasa.shared.nlu.training_data.message import Message
 FEATURE_ORIGIN = "parley_transformer"
 
 
+def example_metadata(message: Message) -> dict:
+    """The metadata a training example carries in the NLU data (e.g. `reviewed`, `sentiment`, `source`)."""
+    metadata = message.get("metadata") or {}
+    example = metadata.get("example") if isinstance(metadata, dict) else None
+    return example if isinstance(example, dict) else {}
+
+
 def sequence_states(message: Message) -> np.ndarray | None:
     """The encoder's per-token bottom states for the message text (tokens x hidden), if featurized."""
     sequence, _ = message.get_dense_features(TEXT, featurizers=[FEATURE_ORIGIN])

@@ -22,7 +22,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu.components.features import sequence_states
+from nlu.components.features import example_metadata, sequence_states
 from nlu.models.encoder import DEFAULT_ENCODER, SplitEncoder, configure_torch_threads
 from nlu.models.intent import IntentModel, IntentTrainingConfig, pad
 
@@ -104,9 +104,7 @@ class TransformerIntentClassifier(GraphComponent, IntentClassifier):
 
     def _repeats(self, message: Message) -> int:
         """How many times an example counts: `reviewed_weight` for manager-reviewed examples, else once."""
-        metadata = message.get("metadata") or {}
-        example = metadata.get("example") if isinstance(metadata, dict) else None
-        reviewed = isinstance(example, dict) and example.get("reviewed") is True
+        reviewed = example_metadata(message).get("reviewed") is True
         return max(1, int(self._config.get("reviewed_weight", 1))) if reviewed else 1
 
     def train(self, training_data: TrainingData) -> Resource:

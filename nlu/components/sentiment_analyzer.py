@@ -6,6 +6,11 @@ The result is a message attribute, `sentiment: {"label", "score", "scores"}`, wh
 By default it reads the shared encoder's sentence vector (`TransformerFeaturizer`) with Parley's small pre-trained
 head, so sentiment costs no extra transformer pass. Set `model` to a Hugging Face sequence-classification model
 (name or path) to use that instead; it runs its own pass.
+
+Learning from managers: training examples whose metadata has a `sentiment` label (written by `make retrain` from
+console corrections) adapt the head during `rasa train`, and the head the model was trained with is stored in the
+model. A model therefore always answers with the sentiment head it was evaluated with, and the shipped head file is
+never edited.
 """
 
 from __future__ import annotations
@@ -24,16 +29,24 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu.components.features import sentence_vector
-from nlu.models.sentiment import DEFAULT_HEAD_PATH, Sentiment, SentimentHead, TransformerSentiment
+from nlu.components.features import example_metadata, sentence_vector
+from nlu.models.sentiment import (
+    DEFAULT_HEAD_PATH,
+    LABELS,
+    Sentiment,
+    SentimentHead,
+    TransformerSentiment,
+    read_examples,
+)
 
 logger = logging.getLogger(__name__)
 
 SENTIMENT = "sentiment"
 PARLEY_HEAD = "parley"
+HEAD_FILE = "sentiment_head.json"
 
 
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)
 class SentimentAnalyzer(GraphComponent):
     """Sets the `sentiment` attribute on messages."""
 
@@ -44,11 +57,19 @@ class SentimentAnalyzer(GraphComponent):
         - `model`: "parley" for the built-in head over the shared encoder, or a Hugging Face
           sequence-classification model name/path whose labels name negative, neutral and positive.
         - `head`: path of the built-in head's JSON (default: the one shipped in `nlu/resources/`).
+        - `adapt_strength`: how firmly the head keeps its weights when adapting to labelled examples (larger:
+          corrections move it less).
+        - `reviewed_weight`: how many times a labelled example counts next to each rehearsed shipped example.
+        Both defaults were chosen on `benchmarks/learning_loop.py`.
         """
-        return {"model": PARLEY_HEAD, "head": None}
+        return {"model": PARLEY_HEAD, "head": None, "adapt_strength": 0.3, "reviewed_weight": 3}
 
-    def __init__(self, config: dict[str, Any]) -> None:
+    def __init__(
+        self, config: dict[str, Any], model_storage: ModelStorage | None = None, resource: Resource | None = None
+    ) -> None:
         self._config = config
+        self._model_storage = model_storage
+        self._resource = resource
         self._head: SentimentHead | None = None
         self._transformer: TransformerSentiment | None = None
 
@@ -58,6 +79,10 @@ class SentimentAnalyzer(GraphComponent):
         model = config.get("model")
         if not isinstance(model, str) or not model.strip():
             raise InvalidConfigException("SentimentAnalyzer: 'model' must be 'parley' or a model name/path")
+        for key in ("adapt_strength", "reviewed_weight"):
+            value = config.get(key, 1)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise InvalidConfigException(f"SentimentAnalyzer: '{key}' must be a positive number")
         if model == PARLEY_HEAD:
             head = Path(config.get("head") or DEFAULT_HEAD_PATH)
             if not head.is_file():
@@ -75,7 +100,81 @@ class SentimentAnalyzer(GraphComponent):
     ) -> SentimentAnalyzer:
         """Creates the analyzer; models load on first use."""
         cls.validate_config(config)
-        return cls(config)
+        return cls(config, model_storage, resource)
+
+    def _configured_head(self) -> SentimentHead:
+        return SentimentHead.load(Path(self._config.get("head") or DEFAULT_HEAD_PATH))
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Stores the head in the model, first adapted to any examples labelled with a sentiment.
+
+        A Hugging Face `model` is used as it is (nothing is stored).
+        """
+        if self._config["model"] != PARLEY_HEAD or self._model_storage is None or self._resource is None:
+            return self._resource
+        head = self._configured_head()
+        labelled = [
+            m
+            for m in training_data.training_examples
+            if example_metadata(m).get("sentiment") in LABELS and sentence_vector(m) is not None
+        ]
+        if labelled:
+            head = self._adapt(head, labelled)
+        with self._model_storage.write_to(self._resource) as directory:
+            head.save(directory / HEAD_FILE)
+        self._head = head
+        return self._resource
+
+    def _adapt(self, head: SentimentHead, labelled: list[Message]) -> SentimentHead:
+        """The head adapted to the labelled examples, rehearsing the shipped customer-service examples."""
+        texts = [m.get(TEXT) for m in labelled]
+        labels = [example_metadata(m)["sentiment"] for m in labelled]
+        embeddings = np.stack([sentence_vector(m) for m in labelled])
+        if embeddings.shape[1] + 4 != head.weights.shape[1]:
+            raise InvalidConfigException(
+                f"SentimentAnalyzer: the head was trained on {head.encoder} (split {head.split}), which does not "
+                "match TransformerFeaturizer's features"
+            )
+        shipped_texts, shipped_labels = read_examples()
+        shipped = self._shipped_embeddings(head, shipped_texts)
+        weights = np.r_[np.full(len(texts), float(self._config["reviewed_weight"])), np.ones(len(shipped_texts))]
+        metadata = {**head.metadata, "adapted_to": len(texts), "adapt_strength": self._config["adapt_strength"]}
+        logger.info("SentimentAnalyzer: adapting the head to %d labelled example(s)", len(texts))
+        return head.adapted(
+            np.vstack([embeddings, shipped]),
+            texts + shipped_texts,
+            labels + shipped_labels,
+            float(self._config["adapt_strength"]),
+            metadata,
+            weights,
+        )
+
+    @staticmethod
+    def _shipped_embeddings(head: SentimentHead, texts: list[str]) -> np.ndarray:
+        """The shared encoder's sentence vectors for the shipped examples (same encoder and split as the head)."""
+        from nlu.models.encoder import SplitEncoder, configure_torch_threads
+
+        configure_torch_threads()
+        return SplitEncoder(head.encoder, split=head.split).sentence_vectors(texts)
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> SentimentAnalyzer:
+        """Loads the head stored in the model; a model without one uses the configured head."""
+        analyzer = cls(config, model_storage, resource)
+        try:
+            with model_storage.read_from(resource) as directory:
+                if (directory / HEAD_FILE).is_file():
+                    analyzer._head = SentimentHead.load(directory / HEAD_FILE)
+        except ValueError:
+            logger.debug("SentimentAnalyzer: no head in the model; using %s", config.get("head") or DEFAULT_HEAD_PATH)
+        return analyzer
 
     def _predict(self, messages: list[Message]) -> list[Sentiment | None]:
         texts = [m.get(TEXT) for m in messages]
@@ -84,7 +183,7 @@ class SentimentAnalyzer(GraphComponent):
                 self._transformer = TransformerSentiment(self._config["model"])
             return list(self._transformer.predict(texts))
         if self._head is None:
-            self._head = SentimentHead.load(Path(self._config.get("head") or DEFAULT_HEAD_PATH))
+            self._head = self._configured_head()
         vectors = [sentence_vector(m) for m in messages]
         ready = [i for i, v in enumerate(vectors) if v is not None]
         result: list[Sentiment | None] = [None] * len(messages)
@@ -108,5 +207,5 @@ class SentimentAnalyzer(GraphComponent):
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        """Training data is left as it is: the head is trained separately (`python -m nlu.train_sentiment`)."""
+        """Training data is left as it is (the shipped head is trained by `python -m nlu.train_sentiment`)."""
         return training_data

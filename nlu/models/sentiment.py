@@ -12,6 +12,7 @@ Two implementations behind one `predict(texts) -> list[Sentiment]` shape:
 
 from __future__ import annotations
 
+import csv
 import json
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,6 +22,15 @@ import numpy as np
 
 LABELS = ("negative", "neutral", "positive")
 DEFAULT_HEAD_PATH = Path(__file__).resolve().parents[1] / "resources" / "sentiment_head.json"
+# Customer-service examples the shipped head is trained on; adapting to corrections rehearses them too.
+SHIPPED_EXAMPLES_PATH = Path(__file__).resolve().parents[1] / "resources" / "sentiment_examples.tsv"
+
+
+def read_examples(path: Path = SHIPPED_EXAMPLES_PATH) -> tuple[list[str], list[str]]:
+    """(texts, labels) from a TSV with `label` and `text` columns."""
+    with path.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    return [row["text"] for row in rows], [row["label"] for row in rows]
 
 
 @dataclass(frozen=True)
@@ -89,6 +99,47 @@ class SentimentHead:
         probabilities = np.exp(logits)
         probabilities /= probabilities.sum(axis=1, keepdims=True)
         return from_probabilities(probabilities)
+
+    def adapted(
+        self,
+        embeddings: np.ndarray,
+        texts: list[str],
+        labels: list[str],
+        strength: float,
+        metadata: dict,
+        weights: np.ndarray | None = None,
+    ) -> SentimentHead:
+        """A copy of the head re-fitted to managers' corrections, staying close to the current weights.
+
+        Why not retrain from scratch: the head's original training data (TweetEval's validation split) need not be
+        on the machine that learns from its corrections. Instead this is a maximum a posteriori fit with a Gaussian
+        prior centred on the current weights: the corrections' cross-entropy plus `strength / 2` times the squared
+        distance from the current weights. A few corrections move the head towards them (and towards similar
+        messages) without undoing what it learnt before; larger `strength` moves it less. Deterministic (L-BFGS).
+        """
+        from scipy.optimize import minimize
+
+        if len(texts) == 0:
+            return self
+        x = head_features(embeddings, texts, self.lexicon_weight).astype(np.float64)
+        x = np.hstack([x, np.ones((len(x), 1))])
+        target = np.eye(len(LABELS))[[LABELS.index(label) for label in labels]]
+        weight = np.ones(len(texts)) if weights is None else np.asarray(weights, dtype=np.float64)
+        start = np.hstack([self.weights, self.bias[:, None]]).astype(np.float64)
+
+        def objective(flat: np.ndarray) -> tuple[float, np.ndarray]:
+            w = flat.reshape(start.shape)
+            logits = x @ w.T
+            logits -= logits.max(axis=1, keepdims=True)
+            log_p = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+            drift = w - start
+            loss = -(weight[:, None] * target * log_p).sum() + 0.5 * strength * (drift**2).sum()
+            gradient = (weight[:, None] * (np.exp(log_p) - target)).T @ x + strength * drift
+            return float(loss), gradient.ravel()
+
+        fitted = minimize(objective, start.ravel(), jac=True, method="L-BFGS-B", options={"maxiter": 1000}).x
+        w = fitted.reshape(start.shape).astype(np.float32)
+        return SentimentHead(w[:, :-1], w[:, -1], self.lexicon_weight, self.encoder, self.split, metadata)
 
     def save(self, path: Path) -> None:
         """Writes the head as JSON (small, diffable, no pickle)."""

@@ -5,6 +5,8 @@ import numpy as np
 import pytest
 from rasa.engine.storage.resource import Resource
 from rasa.shared.exceptions import InvalidConfigException
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu.components.sentiment_analyzer import SentimentAnalyzer
 from nlu.models.sentiment import DEFAULT_HEAD_PATH, LABELS, SentimentHead, TransformerSentiment
@@ -98,3 +100,59 @@ def test_head_round_trip(tmp_path):
     loaded = SentimentHead.load(tmp_path / "h.json")
     np.testing.assert_array_equal(loaded.weights, head.weights)
     assert loaded.metadata == {}
+
+
+# Outdoor slang the shipped head reads as negative ("sick", "wicked") and worried questions it reads as negative.
+CORRECTIONS = {
+    "this tent is sick": "positive",
+    "the new boots are wicked": "positive",
+    "that jacket is proper mint": "positive",
+    "the stove is a beast": "positive",
+    "does the jacket leak in heavy rain": "neutral",
+    "is the stove dangerous indoors": "neutral",
+}
+UNSEEN = {
+    "the pack is wicked": "positive",
+    "what happens if the tent leaks": "neutral",
+    "my order never came, fuming": "negative",
+    "the zipper broke after two days, terrible quality": "negative",
+    "I love my new tent, it's perfect!": "positive",
+}
+
+
+def labelled_data(featurizer, examples):
+    data = TrainingData(
+        [Message.build(text, "praise", None, None, {"sentiment": label}) for text, label in examples.items()]
+    )
+    return featurizer.process_training_data(data)
+
+
+def labels_of(featurizer, component, texts):
+    return [m.get("sentiment")["label"] for m in component.process(featurizer.process(messages(*texts)))]
+
+
+def test_training_stores_the_head_in_the_model_and_loads_it_back(featurizer, storage, context):
+    untrained = analyzer(storage, context)
+    trained = analyzer(storage, context)
+    resource = trained.train(TrainingData([Message.build("hi", "greet")]))
+    loaded = SentimentAnalyzer.load(SentimentAnalyzer.get_default_config(), storage, resource, context)
+    texts = list(CORRECTIONS) + list(UNSEEN)
+    assert labels_of(featurizer, loaded, texts) == labels_of(featurizer, untrained, texts)  # no labels: shipped head
+
+
+def test_corrections_adapt_the_head_and_the_model_keeps_it(featurizer, storage, context):
+    shipped = analyzer(storage, context)
+    assert labels_of(featurizer, shipped, CORRECTIONS) != list(CORRECTIONS.values())  # the shipped head is wrong
+
+    trained = analyzer(storage, context)
+    resource = trained.train(labelled_data(featurizer, CORRECTIONS))
+    loaded = SentimentAnalyzer.load(SentimentAnalyzer.get_default_config(), storage, resource, context)
+    assert labels_of(featurizer, loaded, CORRECTIONS) == list(CORRECTIONS.values())
+    # it generalises to similar messages and does not forget clear cases
+    assert labels_of(featurizer, loaded, UNSEEN) == list(UNSEEN.values())
+
+
+@pytest.mark.parametrize("config", [{"adapt_strength": 0}, {"reviewed_weight": -1}, {"adapt_strength": "strong"}])
+def test_bad_adaptation_settings_fail_loudly(storage, context, config):
+    with pytest.raises(InvalidConfigException):
+        analyzer(storage, context, **config)

@@ -2,7 +2,7 @@ import yaml
 
 from retrain.collect import Example, collect
 from retrain.gate import Metrics, decide
-from retrain.merge import file_examples, merge, normalise, training_examples, write_reviewed
+from retrain.merge import file_examples, merge, normalise, reviewed_labels, training_examples, write_reviewed
 from retrain.registry import Entry, Registry, serve
 from store.identity import Identity
 from store.interactions import record_user_turn
@@ -45,6 +45,45 @@ def test_merge_dedupes_reports_conflicts_and_keeps_sources(tmp_path):
     assert "parcel never came" not in training_examples(nlu)  # the reviewed file is regenerated, never merged twice
 
 
+def test_sentiment_labels_ride_on_examples_without_overriding_intents(tmp_path):
+    nlu = tmp_path / "nlu"
+    nlu.mkdir()
+    (nlu / "core.yml").write_text('version: "3.1"\nnlu:\n- intent: praise\n  examples: |\n    - the tent is sick\n')
+    base = training_examples(nlu)
+    corrections = [
+        # only the sentiment was corrected; the bot misread the intent, but the training data knows it
+        Example("The tent is sick", "complaint", "s1", "positive", intent_reviewed=False),
+        Example("bombproof jacket", "praise", "s2", "positive", intent_reviewed=False),
+        Example("it's fine I suppose", "praise", "s3", "neutral", intent_reviewed=False),
+        Example("it's fine I suppose", "praise", "s4", "negative", intent_reviewed=False),  # managers disagree
+        Example("asdfgh", "nlu_fallback", "s5", "neutral", intent_reviewed=False),  # no intent to file it under
+        Example("parcel never came", "order_status", "s6", "negative"),  # both fields corrected
+    ]
+    result = merge(base, corrections, ["praise", "complaint", "order_status"])
+    added = {e.text: (e.intent, e.sentiment, e.intent_reviewed) for e in result.added}
+    assert added == {
+        "The tent is sick": ("praise", "positive", False),
+        "bombproof jacket": ("praise", "positive", False),
+        "it's fine I suppose": ("praise", None, False),
+        "parcel never came": ("order_status", "negative", True),
+    }
+    [conflict] = result.conflicts
+    assert conflict.field == "sentiment" and conflict.labels == {"s3": "neutral", "s4": "negative"}
+    assert [e.text for e in result.unknown_intents] == ["asdfgh"]
+
+    write_reviewed(nlu / "reviewed.yml", result.added)
+    assert reviewed_labels(nlu / "reviewed.yml") == {
+        ("the tent is sick", "praise", "positive"),
+        ("bombproof jacket", "praise", "positive"),
+        ("it's fine i suppose", "praise", None),
+        ("parcel never came", "order_status", "negative"),
+    }
+    written = yaml.safe_load((nlu / "reviewed.yml").read_text())
+    by_text = {e["text"]: e["metadata"] for block in written["nlu"] for e in block["examples"]}
+    assert by_text["parcel never came"] == {"source": "s6", "reviewed": True, "sentiment": "negative"}
+    assert by_text["it's fine I suppose"] == {"source": "s4", "reviewed": False}
+
+
 def test_gate_decisions():
     current = Metrics(0.80, 0.78, 21, 21)
     assert decide(None, current).promote
@@ -70,14 +109,20 @@ def test_registry_records_and_serves(tmp_path):
     assert (tmp_path / "parley.tar.gz").read_bytes() == b"model"
 
 
-def test_collect_reads_the_newest_intent_label_per_message(sqlite_database, tmp_path):
+def test_collect_reads_the_newest_labels_per_message(sqlite_database, tmp_path):
     with sqlite_database.session() as session:
         turn = record_user_turn(session, "c", Identity("rest", "c"), "parcel never came", {"intent": {"name": "greet"}})
         relabel(session, turn.id, "intent", "complaint", "a@x.com")
         relabel(session, turn.id, "intent", "order_status", "b@x.com")
         relabel(session, turn.id, "sentiment", "negative", "b@x.com")
+        other = record_user_turn(session, "c", Identity("rest", "c"), "sick tent", {"intent": {"name": "praise"}})
+        relabel(session, other.id, "sentiment", "positive", "a@x.com")
     (tmp_path / "one.yml").write_text("stories: []\n")
     collected = collect(sqlite_database, tmp_path)
-    assert [(e.text, e.intent) for e in collected.examples] == [("parcel never came", "order_status")]
+    assert [(e.text, e.intent, e.sentiment, e.intent_reviewed) for e in collected.examples] == [
+        ("parcel never came", "order_status", "negative", True),
+        ("sick tent", "praise", "positive", False),  # the bot's reading, left standing by the manager
+    ]
     assert "b@x.com" in collected.examples[0].source
-    assert collected.sentiment_corrections == 1 and len(collected.reviewed_stories) == 1
+    assert collected.intent_corrections == 1 and collected.sentiment_corrections == 2
+    assert len(collected.reviewed_stories) == 1

@@ -44,6 +44,14 @@ def test_retrain_learns_a_correction_and_records_the_candidate(stack, seeded, tm
             .first()
         )
         relabel(session, confused.id, "intent", "out_of_scope", "sam@kestrel.example")
+        # a sentiment-only correction: the bot read this request as negative; the manager says it is neutral
+        opt_out = session.execute(
+            select(Interaction).where(
+                Interaction.conversation_id == "seed-privacy",
+                Interaction.text == "stop personalising my recommendations",
+            )
+        ).scalar_one()
+        relabel(session, opt_out.id, "sentiment", "neutral", "sam@kestrel.example")
     ws = scratch_project(tmp_path)
     done = run_retrain(ws, stack.db_url, tmp_path, timeout=1200)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
@@ -55,10 +63,13 @@ def test_retrain_learns_a_correction_and_records_the_candidate(stack, seeded, tm
     [entry] = json.loads((ws / "models" / "registry.json").read_text())
     assert entry["added_examples"] == added and entry["metrics"]["stories_total"] >= 20
     assert 0 < entry["metrics"]["intent_accuracy"] <= 1
+    assert 0 < entry["metrics"]["sentiment_accuracy"] <= 1  # the gate scored the candidate's sentiment head too
+    assert int(re.search(r"(\d+) of them carry a sentiment label", out).group(1)) >= 1
     assert ("PROMOTED" in out) == entry["promoted"]
     if entry["promoted"]:
         reviewed = (ws / "data" / "nlu" / "reviewed.yml").read_text()
         assert confused.text in reviewed and "sam@kestrel.example" in reviewed
+        assert "sentiment: neutral" in reviewed
     if entry["promoted"]:  # run again with nothing new: no second candidate is trained
         again = run_retrain(ws, stack.db_url, tmp_path, timeout=600)
         assert "Nothing new to learn from" in again.stdout

@@ -80,6 +80,8 @@ def test_transcript_applies_corrections_and_shows_clicks(database):
     with database.session() as session:
         sync_catalog(session, [Item(id="t1", type="product", title="T", description="d")])
         turn = say(session, "c", "I want a tent", intent="greet")
+        other = say(session, "d", "the tent is fine I guess", intent="praise", sentiment="positive")
+        relabel(session, other.id, "sentiment", "neutral", "n@x.com")
         record_bot_reply(session, "c", "Here you go", ["t1"])
         user = find_user(session, "rest", "c")
         record_feedback(session, user, "t1", "click")
@@ -93,8 +95,20 @@ def test_transcript_applies_corrections_and_shows_clicks(database):
         [row] = transcript(session, "c")
         assert (row.intent, row.sentiment, row.clicked) == ("request_recommendation", "positive", ["t1"])
         assert row.interaction.intent == "greet"  # the model's reading is kept
-        [example] = corrected_examples(session)
-        assert (example.text, example.intent) == ("I want a tent", "request_recommendation")
+        both, sentiment_only = corrected_examples(session)
+        assert (both.text, both.intent, both.sentiment, both.predicted_intent, both.manager) == (
+            "I want a tent",
+            "request_recommendation",
+            "positive",
+            "greet",
+            "m@x.com",
+        )
+        assert (sentiment_only.intent, sentiment_only.sentiment, sentiment_only.predicted_intent) == (
+            None,
+            "neutral",
+            "praise",
+        )
+        assert sentiment_only.manager == "n@x.com"
 
 
 def test_tags_flags_and_outbox(database):
