@@ -62,7 +62,7 @@ class SentimentAnalyzer(GraphComponent):
         - `reviewed_weight`: how many times a labelled example counts next to each rehearsed shipped example.
         Both defaults were chosen on `benchmarks/learning_loop.py`.
         """
-        return {"model": PARLEY_HEAD, "head": None, "adapt_strength": 0.3, "reviewed_weight": 3}
+        return {"model": PARLEY_HEAD, "head": None, "adapt_strength": 3.0, "reviewed_weight": 3}
 
     def __init__(
         self, config: dict[str, Any], model_storage: ModelStorage | None = None, resource: Resource | None = None

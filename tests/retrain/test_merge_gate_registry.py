@@ -4,6 +4,7 @@ from retrain.collect import Example, collect
 from retrain.gate import Metrics, decide
 from retrain.merge import file_examples, merge, normalise, reviewed_labels, training_examples, write_reviewed
 from retrain.registry import Entry, Registry, serve
+from retrain.sentiment_eval import scores as sentiment_scores
 from store.identity import Identity
 from store.interactions import record_user_turn
 from store.reviews import relabel
@@ -95,6 +96,25 @@ def test_gate_decisions():
     assert not worse.promote and "worse by more than the tolerance" in worse.reasons[0]
     broken_story = decide(current, Metrics(0.90, 0.90, 20, 21))
     assert not broken_story.promote and "fewer stories pass" in broken_story.reasons[-1]
+
+
+def test_gate_checks_sentiment_when_both_models_were_scored():
+    current = Metrics(0.80, 0.78, 21, 21, sentiment_accuracy=0.80, sentiment_macro_recall=0.79)
+    worse_sentiment = decide(current, Metrics(0.85, 0.84, 21, 21, 0.70, 0.69))
+    assert not worse_sentiment.promote
+    assert any(r.startswith("sentiment accuracy") and "worse" in r for r in worse_sentiment.reasons)
+    assert decide(current, Metrics(0.85, 0.84, 21, 21, 0.82, 0.80)).promote
+    older_entry = Metrics(0.80, 0.78, 21, 21)  # registry entries from before sentiment was gated
+    unscored = decide(older_entry, Metrics(0.85, 0.84, 21, 21, 0.10, 0.10))
+    assert unscored.promote and not any("sentiment" in r for r in unscored.reasons)
+
+
+def test_sentiment_scores():
+    truth = ["negative", "negative", "neutral", "positive"]
+    assert sentiment_scores(truth, ["negative", "neutral", "neutral", "neutral"]) == {
+        "accuracy": 0.5,
+        "macro_recall": 0.5,  # (1/2 + 1 + 0) / 3
+    }
 
 
 def test_registry_records_and_serves(tmp_path):
