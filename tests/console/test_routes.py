@@ -91,6 +91,7 @@ def test_relabel_export_and_validate(logged_in, console):
     [block] = [b for b in exported["nlu"] if b["intent"] == "out_of_scope"]
     [example] = [e for e in block["examples"] if e["text"] == "asdf qwer zxcv"]
     assert example["metadata"]["reviewed"] and "sam@kestrel.example" in example["metadata"]["source"]
+    assert example["metadata"]["sentiment"] == "neutral"  # the sentiment label rides along for the sentiment head
 
     status, headers, _ = logged_in.request("POST", "/conversations/seed-order/export-story", {"csrf": csrf})
     assert status == 302
