@@ -108,7 +108,8 @@ def merge(base: dict[str, tuple[str, str]], corrections: Iterable[Example], inte
         key = normalise(example.text)
         if not key:
             continue
-        if example.intent not in known:
+        # a sentiment-only correction of a text the training data has takes the training data's intent
+        if example.intent not in known and (example.intent_reviewed or key not in base):
             result.unknown_intents.append(example)
             continue
         by_text.setdefault(key, []).append(example)

@@ -59,11 +59,12 @@ def test_sentiment_labels_ride_on_examples_without_overriding_intents(tmp_path):
         Example("it's fine I suppose", "praise", "s4", "negative", intent_reviewed=False),  # managers disagree
         Example("asdfgh", "nlu_fallback", "s5", "neutral", intent_reviewed=False),  # no intent to file it under
         Example("parcel never came", "order_status", "s6", "negative"),  # both fields corrected
+        Example("The tent is SICK", "nlu_fallback", "s7", "positive", intent_reviewed=False),  # known text
     ]
     result = merge(base, corrections, ["praise", "complaint", "order_status"])
     added = {e.text: (e.intent, e.sentiment, e.intent_reviewed) for e in result.added}
     assert added == {
-        "The tent is sick": ("praise", "positive", False),
+        "The tent is SICK": ("praise", "positive", False),  # grouped with the first; the newest text is kept
         "bombproof jacket": ("praise", "positive", False),
         "it's fine I suppose": ("praise", None, False),
         "parcel never came": ("order_status", "negative", True),
