@@ -153,8 +153,20 @@ def main() -> None:
                     "ms": timed(lambda: inbox(session, InboxFilter(intent="complaint"))),
                 },
                 {
-                    "query": "search 'tent leaked'",
+                    "query": "search 'tent leaked' (in a third of messages)",
                     "ms": timed(lambda: inbox(session, InboxFilter(search="tent leaked"))),
+                },
+                {
+                    "query": "search 'customer 4242 says' (one message)",
+                    "ms": timed(lambda: inbox(session, InboxFilter(search="customer 4242 says"))),
+                },
+                {
+                    "query": "search 'conv-004242' (a conversation id)",
+                    "ms": timed(lambda: inbox(session, InboxFilter(search="conv-004242"))),
+                },
+                {
+                    "query": "search 'zzzz' (no match)",
+                    "ms": timed(lambda: inbox(session, InboxFilter(search="zzzz"))),
                 },
             ]
         database.dispose()

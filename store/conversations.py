@@ -2,7 +2,7 @@
 
 The inbox pages with a keyset cursor on (last message time, conversation id), newest first, so page 500 costs what
 page 1 costs, and every filter is a WHERE on the indexed `conversations` table (intent and free-text search
-look into the interaction log with EXISTS).
+look into the interaction log; on PostgreSQL, text search goes through trigram indexes).
 """
 
 from __future__ import annotations
@@ -99,10 +99,18 @@ def _conditions(f: InboxFilter) -> list:
         where.append(exists().where(and_(Interaction.conversation_id == c.id, Interaction.intent == f.intent)))
     if f.search:
         pattern = f"%{_escape_like(f.search.strip())}%"
+        # One EXISTS over the messages (their text, or the conversation id they carry), with no OR at this level:
+        # an OR next to it stops PostgreSQL from planning a semi-join, which with the trigram indexes (migration
+        # 0003) finds rare terms through the index and common ones by walking the newest conversations.
         where.append(
-            or_(
-                c.id.ilike(pattern, escape="\\"),
-                exists().where(and_(Interaction.conversation_id == c.id, Interaction.text.ilike(pattern, escape="\\"))),
+            exists().where(
+                and_(
+                    Interaction.conversation_id == c.id,
+                    or_(
+                        Interaction.text.ilike(pattern, escape="\\"),
+                        Interaction.conversation_id.ilike(pattern, escape="\\"),
+                    ),
+                )
             )
         )
     return where

@@ -158,6 +158,11 @@ class Segment(Base):
     computed_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 
+# Trigram (GIN) indexes for the console's free-text search, PostgreSQL only (migration 0003): SQLAlchemy 1.4 cannot
+# declare an index for one dialect, so they live in the migration and autogenerate is told to leave them alone.
+POSTGRES_SEARCH_INDEXES = ("ix_interactions_text_trgm", "ix_interactions_conversation_id_trgm")
+
+
 class Conversation(Base):
     """One conversation (a Rasa sender id) as the review console's inbox lists it.
 

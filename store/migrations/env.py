@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from store.db import create_engine
+from store.migrate import include_object
 from store.schema import Base
 
 config = context.config
@@ -20,6 +21,7 @@ def run_migrations() -> None:
                 target_metadata=Base.metadata,
                 render_as_batch=connection.dialect.name == "sqlite",
                 compare_type=True,
+                include_object=include_object,
             )
             with context.begin_transaction():
                 context.run_migrations()

@@ -51,6 +51,7 @@ def test_inbox_rows_are_kept_current_and_filterable(database):
         assert [c.id for c in inbox(session, InboxFilter(intent="complaint")).conversations] == ["angry"]
         assert [c.id for c in inbox(session, InboxFilter(search="AWFUL")).conversations] == ["angry"]
         assert [c.id for c in inbox(session, InboxFilter(search="100%")).conversations] == []
+        assert [c.id for c in inbox(session, InboxFilter(search="ANGR")).conversations] == ["angry"]  # by id
         assert [c.id for c in inbox(session, InboxFilter(handoff="paused")).conversations] == ["angry"]
         assert [c.id for c in inbox(session, InboxFilter(flagged=True)).conversations] == ["lost"]
         since = datetime.fromtimestamp(T0 + 2, timezone.utc)

@@ -3,7 +3,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 from store.db import Database
-from store.migrate import current_revision, downgrade, head_revision, is_current, upgrade
+from store.migrate import current_revision, downgrade, head_revision, include_object, is_current, upgrade
 from store.schema import Base
 
 TABLES = {"users", "interests", "interactions", "feedback", "catalog_items", "segments"}
@@ -17,7 +17,7 @@ def test_upgrade_brings_an_empty_database_to_head(database):
 
 def test_migrations_match_the_models(database):
     with database.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_object": include_object})
         differences = compare_metadata(context, Base.metadata)
     assert differences == []
 
