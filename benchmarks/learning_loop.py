@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
+import logging
 import subprocess
 import sys
 import tempfile
@@ -68,7 +69,9 @@ def read_messages() -> tuple[list[Labelled], list[Labelled]]:
 def predict(model: Path, texts: list[str]) -> list[Reading]:
     """The model's intent, confidence and sentiment for each text (the Rasa agent, in-process)."""
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
 
+    configure_structlog(logging.WARNING)  # otherwise Rasa logs every parse at debug level
     agent = Agent.load(str(model))
 
     async def parse_all() -> list[Reading]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -35,7 +36,9 @@ def scores(truth: list[str], predicted: list[str]) -> dict[str, float]:
 def predict(model: Path, texts: list[str]) -> list[str]:
     """The sentiment label the model gives each text ("none" where it gives none)."""
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
 
+    configure_structlog(logging.WARNING)  # otherwise Rasa logs every parse at debug level
     agent = Agent.load(str(model))
 
     async def parse_all() -> list[str]:
