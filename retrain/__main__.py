@@ -27,9 +27,18 @@ from pathlib import Path
 
 from console.domain_info import domain_intents
 from retrain.collect import collect
-from retrain.gate import DEFAULT_TOLERANCE, HELDOUT, HELDOUT_SENTIMENT, STORIES, Metrics, decide, evaluate
+from retrain.gate import (
+    DEFAULT_TOLERANCE,
+    HELDOUT,
+    HELDOUT_SENTIMENT,
+    STORIES,
+    Metrics,
+    decide,
+    evaluate,
+    heldout_hash,
+)
 from retrain.merge import REVIEWED_FILE, merge, normalise, reviewed_labels, training_examples, write_reviewed
-from retrain.registry import Entry, Registry, serve
+from retrain.registry import Entry, Registry, file_sha256, serve
 from retrain.workspace import ROOT, Workspace
 from store.db import Database
 
@@ -177,10 +186,16 @@ def main(argv: list[str] | None = None) -> int:
         f"and {STORIES.name}/",
     )
     held_out = (args.heldout, ws.root / "tests" / "stories", args.heldout_sentiment)
+    held_out_hash = heldout_hash(*held_out)
     current: Metrics | None = None
     if SERVED.exists():
-        current = evaluate(SERVED, out / "eval-current", *held_out)
-        progress.note(f"current:   {current}")
+        known = registry.evaluated(file_sha256(SERVED), held_out_hash)
+        if known is not None:
+            current = Metrics(**known.metrics)
+            progress.note(f"current:   {current} (the registry's figures for {known.id}: same file, same data)")
+        else:
+            current = evaluate(SERVED, out / "eval-current", *held_out)
+            progress.note(f"current:   {current}")
     candidate = evaluate(model, out / "eval-candidate", *held_out)
     progress.note(f"candidate: {candidate}")
 
@@ -198,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
         forced=args.force and not decision.promote,
         reasons=decision.reasons,
         added_examples=len(result.added),
+        model_sha256=file_sha256(model),
+        heldout_hash=held_out_hash,
     )
     served_note = ""
     if promote:

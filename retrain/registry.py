@@ -6,6 +6,7 @@ Kept as `models/registry.json` (a list, newest last) next to the models. The pro
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from dataclasses import asdict, dataclass, field
@@ -32,6 +33,8 @@ class Entry:
     forced: bool = False
     reasons: list[str] = field(default_factory=list)
     added_examples: int = 0
+    model_sha256: str = ""  # the model file's content, to recognise it once copied to be served
+    heldout_hash: str = ""  # the held-out data its metrics were measured on
 
 
 class Registry:
@@ -54,10 +57,30 @@ class Registry:
         tmp.write_text(json.dumps([asdict(e) for e in entries], indent=2) + "\n")
         tmp.replace(self.path)
 
+    def evaluated(self, model_sha256: str, heldout_hash: str) -> Entry | None:
+        """The newest entry for this model file whose metrics were measured on this held-out data, if any.
+
+        Why: the served model was evaluated when it was a candidate; evaluation is deterministic, so re-running it
+        on the same file and the same data would only repeat the numbers (about 100 s per model).
+        """
+        matches = [
+            e for e in self.entries() if e.metrics and e.model_sha256 == model_sha256 and e.heldout_hash == heldout_hash
+        ]
+        return matches[-1] if matches and model_sha256 and heldout_hash else None
+
     def current(self) -> Entry | None:
         """The most recently promoted model, if the registry knows one."""
         promoted = [e for e in self.entries() if e.promoted]
         return promoted[-1] if promoted else None
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's content."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def serve(model: Path, served: Path) -> None:

@@ -24,9 +24,20 @@ def scratch_project(tmp_path):
     return scratch_copy(tmp_path / "project").root
 
 
-def run_retrain(ws, db_url, stories_dir, timeout):
+def run_retrain(ws, db_url, stories_dir, timeout, extra=()):
     return subprocess.run(
-        [sys.executable, "-m", "retrain", "--workspace", str(ws), "--db", db_url, "--stories-dir", str(stories_dir)],
+        [
+            sys.executable,
+            "-m",
+            "retrain",
+            "--workspace",
+            str(ws),
+            "--db",
+            db_url,
+            "--stories-dir",
+            str(stories_dir),
+            *extra,
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -73,3 +84,7 @@ def test_retrain_learns_a_correction_and_records_the_candidate(stack, seeded, tm
     if entry["promoted"]:  # run again with nothing new: no second candidate is trained
         again = run_retrain(ws, stack.db_url, tmp_path, timeout=600)
         assert "Nothing new to learn from" in again.stdout
+        # forced to train anyway: the served model's figures come from the registry, not a second evaluation
+        forced = run_retrain(ws, stack.db_url, tmp_path, timeout=1200, extra=["--always-train"])
+        assert forced.returncode == 0, forced.stdout[-3000:] + forced.stderr[-3000:]
+        assert f"the registry's figures for {entry['id']}" in forced.stdout
