@@ -16,10 +16,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import json
-import logging
 import subprocess
 import sys
 import tempfile
@@ -28,7 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.common import ROOT, write_results
-from retrain.sentiment_eval import scores as sentiment_scores
+from nlu.models.sentiment import sentiment_scores
+from retrain.sentiment_eval import parse_all, sentiment_label
 from retrain.workspace import scratch_copy
 from store.db import Database
 from store.identity import Identity
@@ -68,21 +67,10 @@ def read_messages() -> tuple[list[Labelled], list[Labelled]]:
 
 def predict(model: Path, texts: list[str]) -> list[Reading]:
     """The model's intent, confidence and sentiment for each text (the Rasa agent, in-process)."""
-    from rasa.core.agent import Agent
-    from rasa.utils.log_utils import configure_structlog
-
-    configure_structlog(logging.WARNING)  # otherwise Rasa logs every parse at debug level
-    agent = Agent.load(str(model))
-
-    async def parse_all() -> list[Reading]:
-        out = []
-        for text in texts:
-            parsed = await agent.parse_message(text)
-            sentiment = (parsed.get("sentiment") or {}).get("label", "none")
-            out.append(Reading(parsed["intent"]["name"], float(parsed["intent"]["confidence"]), sentiment))
-        return out
-
-    return asyncio.run(parse_all())
+    return [
+        Reading(p["intent"]["name"], float(p["intent"]["confidence"]), sentiment_label(p))
+        for p in parse_all(model, texts)
+    ]
 
 
 def scores(readings: list[Reading], truth: list[Labelled]) -> dict[str, float]:
@@ -91,8 +79,8 @@ def scores(readings: list[Reading], truth: list[Labelled]) -> dict[str, float]:
     sentiment = sentiment_scores([t.sentiment for t in truth], [r.sentiment for r in readings])
     return {
         "intent_accuracy": round(intent, 4),
-        "sentiment_accuracy": sentiment["accuracy"],
-        "sentiment_macro_recall": sentiment["macro_recall"],
+        "sentiment_accuracy": round(sentiment["accuracy"], 4),
+        "sentiment_macro_recall": round(sentiment["macro_recall"], 4),
     }
 
 

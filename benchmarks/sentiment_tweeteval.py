@@ -20,17 +20,8 @@ import numpy as np
 from benchmarks.common import dataset, table, write_results
 from nlu.models.encoder import SplitEncoder, configure_torch_threads
 from nlu.models.sentiment import LABELS, SentimentHead, lexicon_features
+from nlu.models.sentiment import sentiment_scores as scores
 from nlu.train_sentiment import build_training_set, read_tweeteval
-
-
-def scores(gold: list[str], predicted: list[str]) -> dict[str, float]:
-    from sklearn.metrics import accuracy_score, f1_score, recall_score
-
-    return {
-        "macro_recall": float(recall_score(gold, predicted, average="macro")),
-        "macro_f1": float(f1_score(gold, predicted, average="macro")),
-        "accuracy": float(accuracy_score(gold, predicted)),
-    }
 
 
 def vader_labels(texts: list[str]) -> list[str]:

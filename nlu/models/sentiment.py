@@ -33,6 +33,22 @@ def read_examples(path: Path = SHIPPED_EXAMPLES_PATH) -> tuple[list[str], list[s
     return [row["text"] for row in rows], [row["label"] for row in rows]
 
 
+def sentiment_scores(gold: list[str], predicted: list[str]) -> dict[str, float]:
+    """Macro-recall (TweetEval's headline metric: every label counts equally), macro-F1 and accuracy.
+
+    Averaged over the labels in `gold`, so a prediction outside them (a model that gave none) counts as an error
+    without adding a label of its own to the average.
+    """
+    from sklearn.metrics import accuracy_score, f1_score, recall_score
+
+    labels = sorted(set(gold))
+    return {
+        "macro_recall": float(recall_score(gold, predicted, labels=labels, average="macro", zero_division=0)),
+        "macro_f1": float(f1_score(gold, predicted, labels=labels, average="macro", zero_division=0)),
+        "accuracy": float(accuracy_score(gold, predicted)),
+    }
+
+
 @dataclass(frozen=True)
 class Sentiment:
     """A message's sentiment: the label, its probability, and the probability of every label."""

@@ -9,7 +9,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu.components.sentiment_analyzer import SentimentAnalyzer
-from nlu.models.sentiment import DEFAULT_HEAD_PATH, LABELS, SentimentHead, TransformerSentiment
+from nlu.models.sentiment import DEFAULT_HEAD_PATH, LABELS, SentimentHead, TransformerSentiment, sentiment_scores
 from tests.nlu.conftest import messages
 
 
@@ -175,3 +175,10 @@ def test_corrections_adapt_the_head_and_the_model_keeps_it(featurizer, storage, 
 def test_bad_adaptation_settings_fail_loudly(storage, context, config):
     with pytest.raises(InvalidConfigException):
         analyzer(storage, context, **config)
+
+
+def test_sentiment_scores_average_over_the_true_labels():
+    truth = ["negative", "negative", "neutral", "positive"]
+    scores = sentiment_scores(truth, ["negative", "none", "neutral", "neutral"])
+    assert scores["accuracy"] == 0.5
+    assert scores["macro_recall"] == pytest.approx(0.5)  # (1/2 + 1 + 0) / 3: "none" is an error, not a fourth label

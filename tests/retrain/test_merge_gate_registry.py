@@ -4,7 +4,6 @@ from retrain.collect import Example, collect
 from retrain.gate import Metrics, decide, heldout_hash
 from retrain.merge import file_examples, merge, normalise, reviewed_labels, training_examples, write_reviewed
 from retrain.registry import Entry, Registry, file_sha256, serve
-from retrain.sentiment_eval import scores as sentiment_scores
 from store.identity import Identity
 from store.interactions import record_user_turn
 from store.reviews import relabel
@@ -108,14 +107,6 @@ def test_gate_checks_sentiment_when_both_models_were_scored():
     older_entry = Metrics(0.80, 0.78, 21, 21)  # registry entries from before sentiment was gated
     unscored = decide(older_entry, Metrics(0.85, 0.84, 21, 21, 0.10, 0.10))
     assert unscored.promote and not any("sentiment" in r for r in unscored.reasons)
-
-
-def test_sentiment_scores():
-    truth = ["negative", "negative", "neutral", "positive"]
-    assert sentiment_scores(truth, ["negative", "neutral", "neutral", "neutral"]) == {
-        "accuracy": 0.5,
-        "macro_recall": 0.5,  # (1/2 + 1 + 0) / 3
-    }
 
 
 def test_registry_records_and_serves(tmp_path):
