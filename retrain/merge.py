@@ -34,21 +34,33 @@ def training_examples(nlu_dir: Path, skip: str = REVIEWED_FILE) -> dict[str, tup
     return out
 
 
+def _read_examples(path: Path) -> list[tuple[str, str, dict]]:
+    """(text, intent, metadata) of every intent example in one NLU file (short or long example format)."""
+    out: list[tuple[str, str, dict]] = []
+    if not path.exists():
+        return out
+    for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
+        if "intent" not in block:
+            continue
+        examples = block.get("examples")
+        if isinstance(examples, str):
+            out += [
+                (line.strip()[2:], block["intent"], {}) for line in examples.splitlines() if line.strip()[:2] == "- "
+            ]
+        else:
+            out += [
+                (e.get("text", ""), block["intent"], e.get("metadata") or {})
+                for e in examples or []
+                if isinstance(e, dict)
+            ]
+    return out
+
+
 def file_examples(path: Path) -> dict[str, tuple[str, str]]:
-    """Normalised text -> (intent, file name) for one NLU file (short or long example format)."""
+    """Normalised text -> (intent, file name) for one NLU file."""
     out: dict[str, tuple[str, str]] = {}
-    if path.exists():
-        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
-            if "intent" not in block:
-                continue
-            examples = block.get("examples")
-            texts = (
-                [line.strip()[2:] for line in examples.splitlines() if line.strip().startswith("- ")]
-                if isinstance(examples, str)
-                else [e.get("text", "") for e in examples or [] if isinstance(e, dict)]
-            )
-            for text in texts:
-                out.setdefault(normalise(text), (block["intent"], path.name))
+    for text, intent, _ in _read_examples(path):
+        out.setdefault(normalise(text), (intent, path.name))
     return out
 
 
@@ -108,8 +120,7 @@ def merge(base: dict[str, tuple[str, str]], corrections: Iterable[Example], inte
         key = normalise(example.text)
         if not key:
             continue
-        # a sentiment-only correction of a text the training data has takes the training data's intent
-        if example.intent not in known and (example.intent_reviewed or key not in base):
+        if example.intent_reviewed and example.intent not in known:
             result.unknown_intents.append(example)
             continue
         by_text.setdefault(key, []).append(example)
@@ -119,6 +130,9 @@ def merge(base: dict[str, tuple[str, str]], corrections: Iterable[Example], inte
         if chosen is None:
             continue
         intent, reviewed = chosen
+        if intent not in known:  # only the sentiment was corrected, and the bot understood no intent of the domain
+            result.unknown_intents += examples
+            continue
         sentiment = _sentiment(examples, result)
         if existing is not None and sentiment is None:
             result.duplicates += len(examples)
@@ -132,14 +146,7 @@ def merge(base: dict[str, tuple[str, str]], corrections: Iterable[Example], inte
 
 def reviewed_labels(path: Path) -> set[tuple[str, str, str | None]]:
     """(normalised text, intent, sentiment) of every example in a file written by `write_reviewed`."""
-    out: set[tuple[str, str, str | None]] = set()
-    if path.exists():
-        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
-            for example in block.get("examples") or []:
-                if isinstance(example, dict):
-                    sentiment = (example.get("metadata") or {}).get("sentiment")
-                    out.add((normalise(example.get("text", "")), block.get("intent"), sentiment))
-    return out
+    return {(normalise(text), intent, metadata.get("sentiment")) for text, intent, metadata in _read_examples(path)}
 
 
 def _metadata(example: Example) -> dict[str, object]:
