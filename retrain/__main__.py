@@ -13,7 +13,6 @@ Every candidate is recorded in models/registry.json; a promoted one is served fr
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import shutil
 import subprocess
@@ -35,10 +34,9 @@ from retrain.gate import (
     Metrics,
     decide,
     evaluate,
-    heldout_hash,
 )
 from retrain.merge import REVIEWED_FILE, merge, normalise, reviewed_labels, training_examples, write_reviewed
-from retrain.registry import Entry, Registry, file_sha256, serve
+from retrain.registry import Entry, Registry, content_hash, file_sha256, serve
 from retrain.workspace import ROOT, Workspace
 from store.db import Database
 
@@ -58,15 +56,6 @@ class Progress:
     def note(self, text: str) -> None:
         """A detail line under the current step."""
         print(f"      {text} ({time.monotonic() - self.start:.0f} s)", flush=True)
-
-
-def data_hash(workspace: Workspace, folder: Path) -> str:
-    """A hash of the training data and configuration a candidate is trained on."""
-    digest = hashlib.sha256()
-    root = workspace.root
-    for path in [root / "config.yml", *sorted((root / "domain").rglob("*.yml")), *sorted(folder.rglob("*.yml"))]:
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def train_candidate(workspace: Workspace, candidate_id: str, data: Path, out: Path) -> Path:
@@ -186,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         f"and {STORIES.name}/",
     )
     held_out = (args.heldout, ws.root / "tests" / "stories", args.heldout_sentiment)
-    held_out_hash = heldout_hash(*held_out)
+    held_out_hash = content_hash(*held_out)
     current: Metrics | None = None
     if SERVED.exists():
         known = registry.evaluated(file_sha256(SERVED), held_out_hash)
@@ -207,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     entry = Entry(
         id=candidate_id,
         path=str(model),
-        data_hash=data_hash(ws, data),
+        data_hash=content_hash(ws.root / "config.yml", ws.root / "domain", data),
         metrics=candidate.as_dict(),
         promoted=promote,
         forced=args.force and not decision.promote,

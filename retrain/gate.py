@@ -9,7 +9,6 @@ intent and sentiment scores, and gets at least as many test stories right.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 import sys
@@ -92,17 +91,6 @@ def evaluate(
         sentiment_accuracy=sentiment["accuracy"],
         sentiment_macro_recall=sentiment["macro_recall"],
     )
-
-
-def heldout_hash(*paths: Path) -> str:
-    """A hash of the held-out data (files, or every YAML file under a folder), to know what metrics were measured on."""
-    digest = hashlib.sha256()
-    for path in paths:
-        files = sorted(path.rglob("*.yml")) if path.is_dir() else [path]
-        for file in files:
-            digest.update(str(file.relative_to(path) if path.is_dir() else file.name).encode())
-            digest.update(file.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def decide(current: Metrics | None, candidate: Metrics, tolerance: float = DEFAULT_TOLERANCE) -> Decision:

@@ -83,6 +83,17 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def content_hash(*paths: Path) -> str:
+    """A short hash of files' names and contents; a folder stands for every YAML file under it."""
+    digest = hashlib.sha256()
+    for path in paths:
+        files = sorted(path.rglob("*.yml")) if path.is_dir() else [path]
+        for file in files:
+            digest.update(str(file.relative_to(path) if path.is_dir() else file.name).encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def serve(model: Path, served: Path) -> None:
     """Makes `model` the one `make run` serves (atomic replace)."""
     tmp = served.with_suffix(".tmp")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,3 +54,19 @@ def scratch_copy(destination: Path, source: Path = ROOT) -> Workspace:
     (destination / "models").mkdir(parents=True)
     shutil.copy(source / "models" / "parley.tar.gz", destination / "models" / "parley.tar.gz")
     return Workspace(destination)
+
+
+def retrain_command(workspace: Path, db_url: str, stories_dir: Path, *extra: str) -> list[str]:
+    """The `python -m retrain` command line for a workspace and store (experiments and tests run it this way)."""
+    return [
+        sys.executable,
+        "-m",
+        "retrain",
+        "--workspace",
+        str(workspace),
+        "--db",
+        db_url,
+        "--stories-dir",
+        str(stories_dir),
+        *extra,
+    ]

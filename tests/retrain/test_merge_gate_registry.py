@@ -1,9 +1,9 @@
 import yaml
 
 from retrain.collect import Example, collect
-from retrain.gate import Metrics, decide, heldout_hash
+from retrain.gate import Metrics, decide
 from retrain.merge import file_examples, merge, normalise, reviewed_labels, training_examples, write_reviewed
-from retrain.registry import Entry, Registry, file_sha256, serve
+from retrain.registry import Entry, Registry, content_hash, file_sha256, serve
 from store.identity import Identity
 from store.interactions import record_user_turn
 from store.reviews import relabel
@@ -129,7 +129,7 @@ def test_registry_remembers_what_a_model_scored_on_which_data(tmp_path):
     (stories / "a.yml").write_text("stories: []\n")
     heldout = tmp_path / "heldout.yml"
     heldout.write_text("nlu: []\n")
-    data = heldout_hash(heldout, stories)
+    data = content_hash(heldout, stories)
     registry = Registry(tmp_path / "registry.json")
     metrics = Metrics(0.9, 0.9, 21, 21, 0.8, 0.8).as_dict()
     registry.record(
@@ -140,7 +140,7 @@ def test_registry_remembers_what_a_model_scored_on_which_data(tmp_path):
     serve(model, tmp_path / "parley.tar.gz")
     assert registry.evaluated(file_sha256(tmp_path / "parley.tar.gz"), data).id == "a"  # the served copy
     (stories / "b.yml").write_text("stories: []\n")  # new held-out data: the old figures do not count
-    assert registry.evaluated(file_sha256(model), heldout_hash(heldout, stories)) is None
+    assert registry.evaluated(file_sha256(model), content_hash(heldout, stories)) is None
     other = tmp_path / "other.tar.gz"
     other.write_bytes(b"retrained by make train")
     assert registry.evaluated(file_sha256(other), data) is None
