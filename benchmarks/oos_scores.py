@@ -17,6 +17,7 @@ from benchmarks.common import dataset, table, write_results
 from benchmarks.intent_banking77 import HELD_OUT_FRACTION, IN_SCOPE_TARGET, SEED, read_split
 from nlu.models.encoder import SplitEncoder, configure_torch_threads
 from nlu.models.intent import IntentModel, IntentTrainingConfig, OodModel
+from recommender.encoders import normalise as unit
 
 
 def best_recall(score: np.ndarray, correct: np.ndarray, is_oos: np.ndarray) -> float:
@@ -30,17 +31,11 @@ def best_recall(score: np.ndarray, correct: np.ndarray, is_oos: np.ndarray) -> f
     return best
 
 
-def unit(x: np.ndarray) -> np.ndarray:
-    return x / np.linalg.norm(x, axis=1, keepdims=True)
-
-
-def frozen_logistic_regression(
-    train_texts: list[str], labels: list[str], test_texts: list[str], test_y: list[str], held_out: set[str]
-) -> tuple[dict[str, float], np.ndarray]:
-    """The reference baseline, scored by the same rule as every other row.
+def frozen_lr_probabilities(train_texts: list[str], labels: list[str], test_texts: list[str]) -> np.ndarray:
+    """The reference baseline's test probabilities (columns: sorted labels).
 
     all-MiniLM-L6-v2 sentence embeddings (every layer, frozen, as sentence-transformers computes them) + logistic
-    regression, rejecting by its max probability. Also returns its test probabilities (columns: sorted intents).
+    regression.
     """
     from sentence_transformers import SentenceTransformer
     from sklearn.linear_model import LogisticRegression
@@ -50,9 +45,18 @@ def frozen_logistic_regression(
     encoder = SentenceTransformer(resolve_model_path("minilm"), device="cpu")
     train = encoder.encode(train_texts, batch_size=64, normalize_embeddings=True)
     test = encoder.encode(test_texts, batch_size=64, normalize_embeddings=True)
-    classifier = LogisticRegression(C=30, max_iter=3000).fit(train, labels)
-    probabilities = classifier.predict_proba(test)
-    predicted = classifier.classes_[probabilities.argmax(1)]
+    return LogisticRegression(C=30, max_iter=3000).fit(train, labels).predict_proba(test)
+
+
+def frozen_logistic_regression(
+    train_texts: list[str], labels: list[str], test_texts: list[str], test_y: list[str], held_out: set[str]
+) -> tuple[dict[str, float], np.ndarray]:
+    """The reference baseline scored by the same rule as every other row, rejecting by its max probability.
+
+    Also returns its test probabilities (columns: sorted intents).
+    """
+    probabilities = frozen_lr_probabilities(train_texts, labels, test_texts)
+    predicted = np.array(sorted(set(labels)))[probabilities.argmax(1)]
     is_oos = np.array([y in held_out for y in test_y])
     correct = np.array([(y not in held_out) and y == p for y, p in zip(test_y, predicted, strict=True)])
     scores = {
