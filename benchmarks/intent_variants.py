@@ -30,7 +30,9 @@ from nlu.models.intent import IntentModel, IntentTrainingConfig
 VARIANTS = {"top2": (-2, 42), "top3": (-3, 42), "top3_seed7": (-3, 7), "all6": (0, 42)}
 
 
-def train_and_predict(split: int, seed: int, train: tuple[list[str], list[str]], test: list[str]) -> tuple:
+def train_and_predict(
+    split: int, seed: int, train: tuple[list[str], list[str]], test: list[str]
+) -> tuple[np.ndarray, float]:
     """Probabilities on the test queries (columns: sorted intents) and the training wall time in seconds."""
     start = time.perf_counter()
     encoder = SplitEncoder("minilm", split=split)
