@@ -18,9 +18,10 @@ Results: `benchmarks/results/sentiment_ceiling.json`.
 from __future__ import annotations
 
 import numpy as np
+import torch
 
 from benchmarks.common import dataset, table, write_results
-from nlu.models.encoder import SplitEncoder, configure_torch_threads
+from nlu.models.encoder import SplitEncoder, configure_torch_threads, mean_pool, run_layers
 from nlu.models.sentiment import LABELS, lexicon_features, read_examples, sentiment_scores
 from nlu.train_sentiment import LEXICON_WEIGHT, build_training_set, fit_classifier, read_tweeteval
 from recommender.encoders import normalise as unit
@@ -29,6 +30,26 @@ SHIPPED_LAYER = 4  # split -2 of six layers: what the head reads in the pipeline
 CURVE_SIZES = (250, 500, 1000, 1500, 2000)
 DRAWS = 3
 LAYER_SETS = ((1,), (2,), (3,), (4,), (5,), (6,), (4, 6), (3, 4, 5, 6), (1, 2, 3, 4, 5, 6))
+
+
+def layer_vectors(texts: list[str], batch_size: int = 64) -> dict[int, np.ndarray]:
+    """Layer number (1-6) -> each text's mean-pooled output of that MiniLM layer, from one pass per text.
+
+    The pipeline's `pool_states` over a split encoder's bottom gives the same vectors for one layer; this keeps all
+    six from a single pass instead of re-running the lower layers for every depth.
+    """
+    encoder = SplitEncoder("minilm", split=0)  # the bottom is the embeddings; every layer is above the split
+    layers = encoder.top_layers()
+    out = np.zeros((len(layers), len(texts), encoder.hidden_size), dtype=np.float32)
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # similar lengths pad little
+    with torch.inference_mode():
+        for start in range(0, len(order), batch_size):
+            rows = order[start : start + batch_size]
+            hidden, mask = encoder.bottom([texts[i] for i in rows])
+            for depth, layer in enumerate(layers):
+                hidden = run_layers([layer], hidden, mask)
+                out[depth, rows] = mean_pool(hidden, mask).numpy()
+    return {depth + 1: vectors for depth, vectors in enumerate(out)}
 
 
 def features(layers: dict[int, np.ndarray], chosen: tuple[int, ...], lexicon: np.ndarray) -> np.ndarray:
@@ -49,12 +70,8 @@ def main() -> None:
     test_x, test_y = read_tweeteval(folder, "test")
     written = len(read_examples()[0])  # build_training_set puts the repository's examples first
 
-    train_layers, test_layers = {}, {}
-    for layer in range(1, 7):
-        print(f"Encoding {len(train_x) + len(test_x)} texts through {layer} layer(s)", flush=True)
-        encoder = SplitEncoder("minilm", split=layer)
-        train_layers[layer] = encoder.sentence_vectors(train_x)
-        test_layers[layer] = encoder.sentence_vectors(test_x)
+    print(f"Encoding {len(train_x) + len(test_x)} texts, keeping every layer's sentence vector", flush=True)
+    train_layers, test_layers = layer_vectors(train_x), layer_vectors(test_x)
     train_lexicon, test_lexicon = lexicon_features(train_x), lexicon_features(test_x)
 
     results: dict = {"layers": {}, "learning_curve": {}}

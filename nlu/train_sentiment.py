@@ -43,7 +43,7 @@ def read_tweeteval(folder: Path, split: str) -> tuple[list[str], list[str]]:
 
 
 def fit_classifier(features: np.ndarray, labels: list[str], weights: np.ndarray) -> LogisticRegression:
-    """The head's logistic regression, fitted on ready features (shared with `benchmarks/sentiment_ceiling.py`).
+    """The head's logistic regression, fitted on ready features (the benchmarks fit their reference heads with it).
 
     `class_weight="balanced"` because the headline metric is macro-recall and label shares differ between sources
     (TweetEval's validation split is 41% positive, its test split 19%).

@@ -26,15 +26,7 @@ from pathlib import Path
 
 from console.domain_info import domain_intents
 from retrain.collect import collect
-from retrain.gate import (
-    DEFAULT_TOLERANCE,
-    HELDOUT,
-    HELDOUT_SENTIMENT,
-    STORIES,
-    Metrics,
-    decide,
-    evaluate,
-)
+from retrain.gate import DEFAULT_TOLERANCE, HELDOUT, HELDOUT_SENTIMENT, STORIES, Metrics, decide, evaluate
 from retrain.merge import REVIEWED_FILE, merge, normalise, reviewed_labels, training_examples, write_reviewed
 from retrain.registry import Entry, Registry, content_hash, file_sha256, serve
 from retrain.workspace import ROOT, Workspace
