@@ -16,6 +16,23 @@ def price_cap(text: str) -> float | None:
     return float(match.group(1).replace(",", ".")) if match else None
 
 
+_CHEAPER = re.compile(
+    r"\b(?:cheaper|less expensive|more affordable|lower price|too (?:pricey|expensive)|cheapest|costs? less)\b",
+    re.IGNORECASE,
+)
+_NOT_THOSE = re.compile(r"\b(?:not (?:those|these|them|that one)|none of (?:those|these)|others?|different)\b", re.I)
+
+
+def asks_cheaper(text: str) -> bool:
+    """Whether a refinement asks for lower prices without naming a number ("anything cheaper?")."""
+    return bool(_CHEAPER.search(text))
+
+
+def rejects_shown(text: str) -> bool:
+    """Whether a refinement rules out what was just shown ("not those, I have wide feet")."""
+    return bool(_NOT_THOSE.search(text))
+
+
 def normalise_order_number(value: str | None, pattern: str, prefix: str) -> str | None:
     """Canonical form of an order number ("ko123456" -> "KO-123456"), or None if it does not look like one.
 

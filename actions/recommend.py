@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -20,9 +21,17 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import ParleyAction
 from actions.formatting import item_line
-from actions.parsing import price_cap, without_price_cap
+from actions.parsing import asks_cheaper, price_cap, rejects_shown, without_price_cap
 from actions.profiles import current_user, identity_of, user_context
-from actions.settings import get_brand, get_catalog, get_database, get_recommender, get_search, refresh_collaborative
+from actions.settings import (
+    get_attributes,
+    get_brand,
+    get_catalog,
+    get_database,
+    get_recommender,
+    get_search,
+    refresh_collaborative,
+)
 from recommender.catalog import Item
 from recommender.engine import Recommendation, Request, UserContext
 from recommender.lexical import Hit
@@ -33,6 +42,8 @@ logger = logging.getLogger(__name__)
 MAX_PICKS = 3
 MAX_PER_TYPE = 2
 ITEMS_KEY = "parley_items"
+REFINE_INTENT = "refine_recommendation"
+REQUEST_SLOT = "recommendation_request"
 
 
 def diversify(hits: list[Hit], k: int = MAX_PICKS, per_type: int = MAX_PER_TYPE) -> list[Hit]:
@@ -73,12 +84,45 @@ def item_buttons(items: list[Item]) -> list[dict[str, str]]:
 
 
 def build_request(tracker: Tracker) -> Request:
-    """The request from the latest message: its text (minus a budget), the asked-for category and the budget."""
+    """The request from the latest message: its text (minus a budget), category, budget and qualifiers.
+
+    A refinement ("cheaper", "lighter", "not those, I have wide feet") builds on the last request, kept in the
+    `recommendation_request` slot: its text, category, budget and qualifiers stay, and the refinement adds its own.
+    "Cheaper" with no number means under the cheapest item just shown; "not those" leaves out what was shown.
+    """
     text = tracker.latest_message.get("text") or ""
     category = next(tracker.get_latest_entity_values("product_type"), None)
     if category not in get_catalog().categories:
         category = None
-    return Request(text=without_price_cap(text), category=category, max_price=price_cap(text))
+    cap, wants = price_cap(text), get_attributes().find(text)
+    previous = tracker.get_slot(REQUEST_SLOT)
+    if (tracker.latest_message.get("intent") or {}).get("name") != REFINE_INTENT or not isinstance(previous, dict):
+        return Request(text=without_price_cap(text), category=category, max_price=cap, wants=wants)
+    shown = [item for i in tracker.get_slot("shown_items") or [] if (item := get_catalog().get(i))]
+    prices = [item.price for item in shown if item.price is not None]
+    if cap is None and asks_cheaper(text) and prices:
+        cap = min(prices) - 0.01
+    earlier = tuple(tuple(group) for group in previous.get("wants") or [])
+    required = tuple(tuple(group) for group in previous.get("requires") or [])
+    return Request(
+        text=f"{previous.get('text', '')} {without_price_cap(text)}".strip(),
+        category=category or previous.get("category"),
+        max_price=cap if cap is not None else previous.get("max_price"),
+        exclude=frozenset(item.id for item in shown) if rejects_shown(text) else frozenset(),
+        wants=earlier,
+        requires=required + tuple(group for group in wants if group not in required),
+    )
+
+
+def remembered(request: Request) -> dict[str, Any]:
+    """The request as the `recommendation_request` slot keeps it (JSON: Rasa stores slots in the tracker)."""
+    return {
+        "text": request.text,
+        "category": request.category,
+        "max_price": request.max_price,
+        "wants": [list(group) for group in request.wants],
+        "requires": [list(group) for group in request.requires],
+    }
 
 
 def personalised_picks(tracker: Tracker, request: Request) -> list[Recommendation]:
@@ -96,7 +140,7 @@ def personalised_picks(tracker: Tracker, request: Request) -> list[Recommendatio
         logger.exception("Profile store unavailable for %s; recommending without personalisation", tracker.sender_id)
     picks = recommender.recommend(request, context, k=MAX_PICKS)
     if not picks and request.category:
-        picks = recommender.recommend(Request(request.text, None, None, request.max_price), context, k=MAX_PICKS)
+        picks = recommender.recommend(replace(request, category=None), context, k=MAX_PICKS)
     return picks
 
 
@@ -130,11 +174,11 @@ class ActionRecommendContent(ParleyAction):
             lines = [item_line(item, symbol) for item in items]
         if not items:
             dispatcher.utter_message(response="utter_no_catalog_match")
-            return []
+            return [SlotSet(REQUEST_SLOT, remembered(request))]
         opening = "Here are a few picks for you:" if not identity_of(tracker).is_public else "A few ideas:"
         dispatcher.utter_message(
             text=opening + "\n" + "\n".join(lines),
             buttons=item_buttons(items),
             **{ITEMS_KEY: [item.id for item in items]},
         )
-        return [SlotSet("shown_items", [item.id for item in items])]
+        return [SlotSet("shown_items", [item.id for item in items]), SlotSet(REQUEST_SLOT, remembered(request))]

@@ -20,6 +20,7 @@ from recommender.catalog import Catalog, load_catalog
 from recommender.encoders import Encoder, HashingEncoder, SentenceTransformerEncoder
 from recommender.engine import Recommender
 from recommender.lexical import LexicalSearch
+from recommender.qualifiers import Attributes, load_attributes
 from store.catalog_sync import sync_catalog
 from store.db import Database
 from store.feedback import feedback_log
@@ -58,6 +59,12 @@ def get_brand() -> Brand:
 def get_catalog() -> Catalog:
     """The validated catalog, read once."""
     return load_catalog(brand_dir() / "catalog.yml")
+
+
+@lru_cache(maxsize=1)
+def get_attributes() -> Attributes:
+    """The brand's request qualifiers and their catalog tags (`attributes.yml`), read once."""
+    return load_attributes(brand_dir() / "attributes.yml")
 
 
 @lru_cache(maxsize=1)
@@ -106,7 +113,10 @@ def get_recommender() -> Recommender:
     except Exception:
         logger.exception("Feedback log unavailable; starting the recommender without the collaborative signal")
         feedback = []
-    recommender = Recommender.build(list(get_catalog()), make_encoder(), feedback)
+    recommender = Recommender.build(
+        list(get_catalog()), make_encoder(), feedback, attributes=get_attributes(),
+        currency_symbol=get_brand().currency_symbol,
+    )
     _last_refit = time.monotonic()
     return recommender
 
@@ -125,7 +135,7 @@ def refresh_collaborative(recommender: Recommender, force: bool = False) -> None
 
 def reset_caches() -> None:
     """Forgets every cached resource, so the next call re-reads the environment and files."""
-    for getter in (get_brand, get_catalog, get_search, get_recommender):
+    for getter in (get_brand, get_catalog, get_attributes, get_search, get_recommender):
         getter.cache_clear()
     if get_database.cache_info().currsize:
         get_database().dispose()

@@ -2,10 +2,13 @@
 
     score(item) = w_query · cos(request, item) + w_profile · cos(profile, item)
                 + w_collab · co-engagement(user history, item) + w_pop · popularity(item)
+                + w_attr · share of the request's qualifiers the item's tags meet
 
 The two cosine terms are linear in the item vector, so they are one matrix-vector product over the catalog; the
 collaborative term is sparse; popularity is a precomputed array (a segment's own popularity when the user has a
-segment, for cold start). Hard filters (type, category, price, dismissed items) mask the scores, the best
+segment, for cold start). The request's qualifiers ("wide feet", "deep cold": `recommender/qualifiers.py`) add a
+boost for items whose tags meet them and, when any item in range meets them, narrow the range to those. Hard
+filters (type, category, price, dismissed items) mask the scores, the best
 candidates are re-ranked with maximal marginal relevance so the picks are not near-duplicates, and each pick is
 explained by the terms that actually contributed most to its score.
 """
@@ -22,7 +25,8 @@ from recommender.catalog import Item
 from recommender.collaborative import ItemItemModel, engagements_from_feedback
 from recommender.embeddings import embed_catalog
 from recommender.encoders import Encoder, normalise
-from recommender.text import is_generic_request, request_snippet, topic_label
+from recommender.qualifiers import Attributes, matched_tags
+from recommender.text import content_terms, is_generic_request, request_snippet, tokenize, topic_label
 
 CANDIDATES = 50
 # From this many items on, the similarity pass reads a float16 copy of the vectors through torch: the pass is
@@ -44,6 +48,8 @@ class Weights:
     # Cold start: an open request ("any ideas?") from someone with no engagement history leans on what people like
     # them (their segment, else everyone) engaged with.
     popularity_cold: float = 0.6
+    # Meeting every qualifier of the request ("wide feet", "deep cold") is worth about as much as a close text match.
+    attributes: float = 0.5
     mmr_lambda: float = 0.75
     # A specific request whose best match is less similar than this has no good answer in the catalog.
     min_query_similarity: float = 0.25
@@ -58,6 +64,15 @@ class Request:
     types: tuple[str, ...] | None = None
     max_price: float | None = None
     exclude: frozenset[str] = frozenset()
+    # Tag groups the request asks for, one per qualifier (`Attributes.find`): an item meets a group with any tag.
+    wants: tuple[tuple[str, ...], ...] = ()
+    # Groups every pick must meet when any item in range does: a refinement's own qualifiers ("lighter").
+    requires: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def qualifiers(self) -> tuple[tuple[str, ...], ...]:
+        """Every tag group the request names, wanted or required."""
+        return self.wants + tuple(group for group in self.requires if group not in self.wants)
 
 
 @dataclass(frozen=True)
@@ -106,6 +121,8 @@ class Recommender:
         encoder: Encoder,
         collaborative: ItemItemModel | None = None,
         weights: Weights | None = None,
+        attributes: Attributes | None = None,
+        currency_symbol: str = "$",
     ) -> None:
         if len(items) != len(vectors):
             raise ValueError(f"{len(items)} items but {len(vectors)} vectors")
@@ -113,6 +130,8 @@ class Recommender:
         self.vectors = normalise(vectors)
         self.encoder = encoder
         self.weights = weights or Weights()
+        self.attributes = attributes or Attributes()
+        self.currency_symbol = currency_symbol
         self.index = {item.id: i for i, item in enumerate(self.items)}
         self.types = np.array([item.type for item in self.items])
         self.categories = np.array([item.category for item in self.items])
@@ -128,12 +147,18 @@ class Recommender:
 
     @classmethod
     def build(
-        cls, items: Sequence[Item], encoder: Encoder, feedback: Iterable[object] = (), weights: Weights | None = None
+        cls,
+        items: Sequence[Item],
+        encoder: Encoder,
+        feedback: Iterable[object] = (),
+        weights: Weights | None = None,
+        attributes: Attributes | None = None,
+        currency_symbol: str = "$",
     ) -> Recommender:
         """Embeds the catalog (disk-cached) and fits the collaborative model on store feedback events."""
         vectors = embed_catalog(items, encoder)
         model = ItemItemModel([item.id for item in items]).fit(engagements_from_feedback(feedback))
-        return cls(items, vectors, encoder, model, weights)
+        return cls(items, vectors, encoder, model, weights, attributes, currency_symbol)
 
     def refit(self, feedback: Iterable[object]) -> None:
         """Relearns the collaborative signal and popularity from a fresh feedback log."""
@@ -227,7 +252,10 @@ class Recommender:
         if w_popularity and popularity.any():
             scores += w_popularity * popularity
 
-        mask = self._mask(request, user)
+        met = self._qualifiers_met(request)
+        if met is not None:
+            scores += w.attributes * met
+        mask = self._narrow_to_qualified(self._mask(request, user), met, self._required(request))
         if mask is not None:
             scores[~mask] = -np.inf
         available = int(np.count_nonzero(mask)) if mask is not None else len(scores)
@@ -237,7 +265,10 @@ class Recommender:
         candidates = np.argpartition(-scores, n - 1)[:n] if n < len(scores) else np.arange(len(scores))
         candidates = candidates[np.isfinite(scores[candidates])]
         candidates = candidates[np.argsort(-scores[candidates], kind="stable")]
-        if query is not None and float((self.vectors[candidates] @ query).max()) < w.min_query_similarity:
+        # A category or a met qualifier is evidence enough that the catalog has an answer; plain text needs similarity.
+        vouched = request.category is not None or (met is not None and bool((met[candidates] > 0).any()))
+        best_similarity = float((self.vectors[candidates] @ query).max()) if query is not None else 1.0
+        if not vouched and best_similarity < w.min_query_similarity:
             return []
         picks = self._mmr(candidates, scores, k)
 
@@ -250,6 +281,7 @@ class Recommender:
                 else np.zeros(len(picks))
             ),
             "popularity": w_popularity * popularity[picks],
+            "attributes": w.attributes * met[picks] if met is not None else np.zeros(len(picks)),
         }
         out = []
         for row, i in enumerate(picks):
@@ -259,6 +291,34 @@ class Recommender:
                 Recommendation(item, float(scores[i]), components, self.explain(item, components, request, user))
             )
         return out
+
+    def _qualifiers_met(self, request: Request) -> np.ndarray | None:
+        """Per item, the share of the request's qualifier groups its tags meet (None when it names none)."""
+        groups = request.qualifiers
+        if not groups:
+            return None
+        return np.array([len(matched_tags(item.tags, groups)) / len(groups) for item in self.items], dtype=np.float32)
+
+    def _required(self, request: Request) -> list[np.ndarray]:
+        """For each required group, which items meet it."""
+        return [np.array([bool(set(group) & set(item.tags)) for item in self.items]) for group in request.requires]
+
+    @staticmethod
+    def _narrow_to_qualified(
+        mask: np.ndarray | None, met: np.ndarray | None, required: list[np.ndarray]
+    ) -> np.ndarray | None:
+        """Only items meeting each required group, then at least one qualifier, as far as the range has such items.
+
+        "Not those, I have wide feet" must show wide shoes only; the boost then puts the items that meet the most
+        qualifiers first. A qualifier nothing in range meets leaves the ranking to similarity rather than emptying it.
+        """
+        if met is None:
+            return mask
+        allowed = np.ones(len(met), dtype=bool) if mask is None else mask.copy()
+        for condition in [*required, met > 0]:
+            if (allowed & condition).any():
+                allowed &= condition
+        return allowed
 
     def _mmr(self, candidates: np.ndarray, scores: np.ndarray, k: int) -> list[int]:
         """Greedy maximal marginal relevance: relevance minus similarity to what is already picked."""
@@ -282,17 +342,26 @@ class Recommender:
     # -- explanations ----------------------------------------------------------------------------------------------
 
     def explain(self, item: Item, components: Mapping[str, float], request: Request, user: UserContext) -> str:
-        """A one-sentence reason built from the score terms that really carried this pick."""
+        """A one-sentence reason: the attributes that met the request, the budget, then the strongest score terms.
+
+        It names what is true of the item ("rated for -18 °C", "under your $150") rather than echoing the request.
+        """
+        texts: list[str] = []
+        matched = matched_tags(item.tags, request.qualifiers)
+        if matched:
+            texts.append("it's " + " and ".join(self.attributes.describe(tag) for tag in matched[:2]))
+        if request.max_price is not None and item.price is not None and item.price <= request.max_price:
+            texts.append(f"it's under your {self.currency_symbol}{request.max_price:g}")
         total = sum(max(v, 0.0) for v in components.values()) or 1.0
         reasons: list[tuple[float, str]] = []
         for name, value in components.items():
-            if value <= 0 or value / total < REASON_MIN_SHARE:
+            if value <= 0 or value / total < REASON_MIN_SHARE or name == "attributes" or (name == "query" and texts):
                 continue
             text = self._reason(name, item, request, user)
             if text:
                 reasons.append((value, text))
         reasons.sort(key=lambda r: -r[0])
-        texts = [text for _, text in reasons[:2]]
+        texts = (texts + [text for _, text in reasons])[:2]
         if not texts:
             return f"One of our {topic_label(item.category or item.type)}."
         return f"Because {' and '.join(texts)}."
@@ -300,10 +369,15 @@ class Recommender:
     def _reason(self, name: str, item: Item, request: Request, user: UserContext) -> str | None:
         vector = self.vectors[self.index[item.id]]
         if name == "query":
+            shared = self._shared_tags(item, request.text)[:2]
+            if shared:
+                return "it's " + " and ".join(
+                    self.attributes.says.get(t) or f"made for {t.replace('-', ' ')}" for t in shared
+                )
             if request.category:
-                return f"you asked about {topic_label(request.category)}"
+                return f"it's one of our closest {topic_label(request.category)} to what you described"
             snippet = request_snippet(request.text)
-            return f'you asked for "{snippet}"' if snippet else None
+            return f'it\'s our closest match for "{snippet}"' if snippet else None
         if name == "profile":
             liked = [
                 (float(vector @ self.vectors[self.index[i]]) * w, i)
@@ -332,6 +406,13 @@ class Recommender:
                 return f"it's popular with customers into {user.segment_name.lower()}"
             return "it's popular with our customers"
         return None
+
+    @staticmethod
+    def _shared_tags(item: Item, text: str) -> list[str]:
+        """The item's tags the request's words name, leaving out tags that only name what the item is ("tent")."""
+        terms = set(content_terms(text))
+        naming = set(tokenize(f"{item.category or ''} {item.type}"))
+        return [t for t in item.tags if (words := set(tokenize(t))) and words <= terms and not words <= naming]
 
     def with_weights(self, **changes: float) -> Recommender:
         """A copy with some weights changed (experiments, benchmarks)."""

@@ -45,6 +45,8 @@ class TransformerIntentClassifier(GraphComponent, IntentClassifier):
         - `seed`: makes training repeatable.
         - `ood_percentile`: below 100 (e.g. 99), messages further from every intent than this percentile of the
           training messages get a lowered confidence; 100 (default) keeps the plain softmax confidence.
+        - `calibration_split`: share of each intent's examples held out to fit the softmax temperature, so the
+          confidence the fallback threshold reads is calibrated (0 turns calibration off).
         - `ranking_length`: how many intents to list in `intent_ranking` (0 = all).
         - `show_progress`: progress bar while training (off in the server log).
         - `reviewed_weight`: how many times an example a manager corrected (example metadata `reviewed: true`, as
@@ -83,6 +85,8 @@ class TransformerIntentClassifier(GraphComponent, IntentClassifier):
                 raise InvalidConfigException(f"TransformerIntentClassifier: '{key}' must be between 0 and 1")
         if not 0 < float(config.get("ood_percentile", 0)) <= 100:
             raise InvalidConfigException("TransformerIntentClassifier: 'ood_percentile' must be in (0, 100]")
+        if not 0 <= float(config.get("calibration_split", 0)) < 1:
+            raise InvalidConfigException("TransformerIntentClassifier: 'calibration_split' must be in [0, 1)")
         if not isinstance(config.get("ranking_length"), int) or config["ranking_length"] < 0:
             raise InvalidConfigException("TransformerIntentClassifier: 'ranking_length' must be >= 0")
 
@@ -125,6 +129,7 @@ class TransformerIntentClassifier(GraphComponent, IntentClassifier):
         self._model = IntentModel.train_on_states(
             encoder, states, [m.get(INTENT) for m in examples], training, progress=self._config["show_progress"]
         )
+        logger.info("TransformerIntentClassifier: softmax temperature %.3f", self._model.temperature)
         with self._model_storage.write_to(self._resource) as directory:
             self._model.save(directory)
         return self._resource

@@ -4,8 +4,14 @@ Why only the top layers: on BANKING77 with 2 CPU cores, fine-tuning the top two 
 full fine-tuning's accuracy at a fraction of its training time (the frozen bottom is computed once per text), and the
 frozen bottom stays shareable with the sentiment head at inference. `benchmarks/README.md` has the measurements.
 
-Out-of-scope messages: the confidence is the softmax probability, and Rasa's `FallbackClassifier` (plus the bot's
-explicit `out_of_scope` intent) catches what falls below its threshold. Optionally (`ood_percentile` < 100) the
+Confidence: with a few dozen examples per intent and label smoothing, the raw softmax spreads its mass, so right
+answers often come out under the fallback threshold. Training therefore calibrates it (temperature scaling, Guo et
+al. 2017): a probe model is trained on 80% of the examples, one temperature is fitted to its logits on the other
+20% (the value that minimises their negative log-likelihood), and the final model, trained on everything, divides
+its logits by it. The ranking never changes; the confidence becomes one that a threshold can act on.
+
+Out-of-scope messages: Rasa's `FallbackClassifier` (plus the bot's explicit `out_of_scope` intent) catches what
+falls below its threshold. Optionally (`ood_percentile` < 100) the
 model also keeps a Gaussian model of each intent's features (class means, one shared covariance) and scales down the
 confidence of messages far from every intent; measured on BANKING77 and on the bot's own messages, that rejects too
 many unusual in-scope messages, so it is off by default.
@@ -41,6 +47,8 @@ class IntentTrainingConfig:
     # Below 100, a distance above this percentile of the training distances lowers the confidence (e.g. 99).
     # Off (100) by default: it catches far-off messages but also rejects unusual in-scope ones (benchmarks/README.md).
     ood_percentile: float = 100.0
+    # Share of each intent's examples held out to fit the softmax temperature (0: no calibration, temperature 1).
+    calibration_split: float = 0.2
 
 
 def seed_everything(seed: int) -> None:
@@ -95,6 +103,40 @@ def length_bucketed_batches(lengths: list[int], batch_size: int, generator: np.r
     return [batches[i] for i in generator.permutation(len(batches))]
 
 
+def calibration_indices(labels: list[str], share: float, seed: int) -> set[int]:
+    """Indices to hold out for calibration: `share` of each intent's examples, none from intents with under 5.
+
+    Stratified so that every intent stays in the probe's training data (the probe's labels are the final model's).
+    """
+    if share <= 0:
+        return set()
+    generator = np.random.default_rng(seed)
+    by_label: dict[str, list[int]] = {}
+    for i, label in enumerate(labels):
+        by_label.setdefault(label, []).append(i)
+    held: set[int] = set()
+    for indices in by_label.values():
+        if len(indices) >= 5:
+            held |= {int(i) for i in generator.permutation(indices)[: int(len(indices) * share)]}
+    return held
+
+
+def fit_temperature(logits: np.ndarray, truth: np.ndarray) -> float:
+    """The temperature that minimises the negative log-likelihood of `truth` under softmax(logits / T).
+
+    A one-parameter fit, so a dense log-spaced grid (0.05 to 10) is exact enough and cannot diverge.
+    """
+    best, best_nll = 1.0, np.inf
+    for temperature in np.exp(np.linspace(np.log(0.05), np.log(10.0), 400)):
+        scaled = logits / temperature
+        scaled = scaled - scaled.max(axis=1, keepdims=True)
+        log_probs = scaled - np.log(np.exp(scaled).sum(axis=1, keepdims=True))
+        nll = -float(log_probs[np.arange(len(truth)), truth].mean())
+        if nll < best_nll:
+            best, best_nll = float(temperature), nll
+    return best
+
+
 @dataclass
 class OodModel:
     """Class means and shared precision matrix for Mahalanobis distances, plus the calibration scale."""
@@ -146,12 +188,13 @@ class IntentModel:
     """A trained intent classifier over a `SplitEncoder`'s bottom states."""
 
     def __init__(self, encoder: SplitEncoder, labels: list[str], network: IntentNetwork, ood: OodModel | None,
-                 config: IntentTrainingConfig) -> None:
+                 config: IntentTrainingConfig, temperature: float = 1.0) -> None:
         self.encoder = encoder
         self.labels = labels
         self.network = network.eval()
         self.ood = ood
         self.config = config
+        self.temperature = temperature
 
     @classmethod
     def train(
@@ -174,8 +217,34 @@ class IntentModel:
         config: IntentTrainingConfig | None = None,
         progress: bool = True,
     ) -> IntentModel:
-        """Like `train`, from bottom states computed elsewhere (e.g. by the Rasa featurizer)."""
+        """Like `train`, from bottom states computed elsewhere (e.g. by the Rasa featurizer).
+
+        With `calibration_split` > 0 a probe model is trained first on the rest of the data, to fit the temperature.
+        """
         config = config or IntentTrainingConfig()
+        temperature = 1.0
+        held = calibration_indices(labels, config.calibration_split, config.seed)
+        if held:
+            keep = [i for i in range(len(labels)) if i not in held]
+            probe = cls._fit(encoder, [states[i] for i in keep], [labels[i] for i in keep], config, False)
+            held_states = [states[i] for i in sorted(held)]
+            logits = probe.logits_from_states(held_states)
+            truth = np.array([probe.labels.index(labels[i]) for i in sorted(held)])
+            temperature = fit_temperature(logits, truth)
+        model = cls._fit(encoder, states, labels, config, progress)
+        model.temperature = temperature
+        return model
+
+    @classmethod
+    def _fit(
+        cls,
+        encoder: SplitEncoder,
+        states: list[tuple[np.ndarray, int]],
+        labels: list[str],
+        config: IntentTrainingConfig,
+        progress: bool,
+    ) -> IntentModel:
+        """One fine-tuning run (temperature 1)."""
         seed_everything(config.seed)
         names = sorted(set(labels))
         index = {name: i for i, name in enumerate(names)}
@@ -230,10 +299,16 @@ class IntentModel:
         return np.concatenate(out) if out else np.zeros((0, self.encoder.hidden_size))
 
     @torch.inference_mode()
+    def logits_from_states(self, states: list[tuple[np.ndarray, int]]) -> np.ndarray:
+        """Raw (uncalibrated) logits, texts x labels."""
+        features = torch.from_numpy(self.features_from_states(states))
+        return self.network.classifier(features).numpy()
+
+    @torch.inference_mode()
     def predict_from_bottom(self, hidden: torch.Tensor, mask: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
-        """Softmax probabilities and in-scope scores (0..1) from the encoder's bottom states."""
+        """Calibrated softmax probabilities and in-scope scores (0..1) from the encoder's bottom states."""
         features = self.network.features(hidden, mask)
-        probabilities = torch.softmax(self.network.classifier(features), dim=-1).numpy()
+        probabilities = torch.softmax(self.network.classifier(features) / self.temperature, dim=-1).numpy()
         in_scope = self.ood.in_scope(features.numpy()) if self.ood else np.ones(len(probabilities))
         return probabilities, in_scope
 
@@ -252,7 +327,7 @@ class IntentModel:
             np.savez(directory / "ood.npz", means=self.ood.means, precision=self.ood.precision,
                      calibration=np.array([self.ood.threshold, self.ood.scale]))
         meta = {"labels": self.labels, "config": asdict(self.config), "encoder": self.encoder.name_or_path,
-                "split": self.encoder.split}
+                "split": self.encoder.split, "temperature": self.temperature}
         (directory / "intent.json").write_text(json.dumps(meta, indent=2))
 
     @classmethod
@@ -269,4 +344,4 @@ class IntentModel:
             stats = np.load(directory / "ood.npz")
             threshold, scale = stats["calibration"].tolist()
             ood = OodModel(stats["means"], stats["precision"], threshold, scale)
-        return cls(encoder, meta["labels"], network, ood, config)
+        return cls(encoder, meta["labels"], network, ood, config, float(meta.get("temperature", 1.0)))

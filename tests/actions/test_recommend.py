@@ -50,7 +50,7 @@ async def test_recommends_explained_picks_with_buttons_and_logs_them(make_tracke
     message, events = await recommend(make_tracker, "u1", "recommend me something for winter camping")
     assert message["text"].startswith("Here are a few picks for you:")
     assert message["text"].count("•") == 3 and message["text"].count("↳ Because") == 3
-    assert "winter camping" in message["text"]
+    assert "made for winter" in message["text"]  # the attribute that matched, not the request echoed back
     shown = message["parley_items"]
     assert len(shown) == 3 and events[0]["value"] == shown
     assert [b["payload"] for b in message["buttons"][::2]] == [payload("click_item", i) for i in shown]
@@ -157,3 +157,53 @@ async def test_cold_start_uses_the_segment_of_similar_customers(make_tracker):
     second, _ = await recommend(make_tracker, "newcomer")
     assert "cook-trail-set" in second["parley_items"]
     assert "popular with customers into" in second["text"]
+
+
+async def refine(make_tracker, sender, text, first_events):
+    """A refinement turn after a recommendation, with the slots that recommendation set."""
+    dispatcher = CollectingDispatcher()
+    slots = {event["name"]: event["value"] for event in first_events if event["event"] == "slot"}
+    tracker = make_tracker(text, intent="refine_recommendation", sender_id=sender, slots=slots)
+    events = await ActionRecommendContent().run(dispatcher, tracker, {})
+    return dispatcher.messages[0], events
+
+
+def catalog_items(ids):
+    return [settings.get_catalog().get(i) for i in ids]
+
+
+async def test_not_those_i_have_wide_feet_shows_only_wide_shoes_of_the_same_kind(make_tracker):
+    shoes = [{"entity": "product_type", "value": "trail_running_shoe"}]
+    first, events = await recommend(make_tracker, "w1", "suggest some trail running shoes", entities=shoes)
+    assert "shoe-talus-wide" not in first["parley_items"]
+    second, later = await refine(make_tracker, "w1", "not those, I have wide feet", events)
+    assert second["parley_items"] == ["shoe-talus-wide"]
+    assert "Because it's a wide fit and" in second["text"]
+    remembered = next(e["value"] for e in later if e["name"] == "recommendation_request")
+    assert remembered["category"] == "trail_running_shoe" and ["wide-fit", "wide"] in remembered["requires"]
+
+
+async def test_lighter_and_under_a_budget_reranks_within_the_last_request(make_tracker):
+    jackets = [{"entity": "product_type", "value": "jacket"}]
+    _, events = await recommend(make_tracker, "w2", "recommend me a rain jacket for hiking", entities=jackets)
+    second, _ = await refine(make_tracker, "w2", "something lighter than that, under 150 dollars", events)
+    picks = catalog_items(second["parley_items"])
+    assert picks and all(p.category == "jacket" and p.price <= 150 for p in picks)
+    assert all({"ultralight", "lightweight", "packable"} & set(p.tags) for p in picks)
+    assert "under your $150" in second["text"]
+
+
+async def test_cheaper_means_under_the_cheapest_pick_just_shown(make_tracker):
+    tents = [{"entity": "product_type", "value": "tent"}]
+    first, events = await recommend(make_tracker, "w3", "recommend a tent for backpacking", entities=tents)
+    cheapest = min(p.price for p in catalog_items(first["parley_items"]))
+    second, _ = await refine(make_tracker, "w3", "anything cheaper?", events)
+    picks = catalog_items(second["parley_items"])
+    assert picks and all(p.category == "tent" and p.price < cheapest for p in picks)
+
+
+async def test_a_refinement_with_no_earlier_request_is_a_request_of_its_own(make_tracker):
+    message, _ = await refine(make_tracker, "w4", "something warmer", [])
+    picks = catalog_items(message["parley_items"])
+    assert len(picks) == 3
+    assert all({"winter", "cold-weather", "extreme-cold", "insulated", "4-season"} & set(p.tags) for p in picks)

@@ -1,0 +1,277 @@
+"""How well the bot understands real customers: the held-out conversation benchmark, Parley against stock DIET.
+
+    python -m benchmarks.conversation_quality [--model models/parley.tar.gz] [--skip-stock]
+
+Both bots share the domain, training data, policies and actions; only the NLU pipeline differs (`config.yml` vs
+`benchmarks/configs/stock_diet_bot.yml`). Both are trained in this run unless `--model` names Parley's.
+
+1. **Single messages** (`benchmarks/conversations/messages.tsv`): each is parsed by the trained model, exactly as
+   the bot would (fallback classifier included). Reported per split: routing accuracy overall and per intent, the
+   fallback rate on in-domain messages, and the accuracy of the top-ranked intent before any fallback. The
+   fallback threshold is then swept on the `dev` third only, and the best threshold's `test` figures are shown
+   beside the configured one's.
+2. **Conversations** (`benchmarks/conversations/conversations.yml`): each is played through the real stack (Rasa
+   server + action server over REST); after every turn the tracker says which actions ran, and recommendation
+   turns are checked against the items shown. A conversation succeeds when every turn is right.
+
+Results: `benchmarks/results/conversation_quality.json`; the figures the README quotes are the `test` split's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import urllib.parse
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks.common import ROOT, table, write_results
+from benchmarks.conversation_data import (
+    FALLBACK,
+    Conversation,
+    LabelledMessage,
+    Turn,
+    read_conversations,
+    read_messages,
+)
+from benchmarks.latency import train
+from bot.launcher import http, start_stack
+from recommender.catalog import Catalog, load_catalog
+from retrain.sentiment_eval import parse_all
+
+CONFIGS = {"parley": ROOT / "config.yml", "stock_diet": ROOT / "benchmarks" / "configs" / "stock_diet_bot.yml"}
+# Actions that are bookkeeping, not a reply: left out of a turn's actions before comparing.
+BOOKKEEPING = {"action_listen", "action_session_start", "action_validate_slot_mappings", "action_unlikely_intent"}
+THRESHOLDS = [round(t, 2) for t in np.arange(0.05, 0.91, 0.05)]
+API_TOKEN = "conversation-quality-benchmark"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the NLU made of one message: the routed intent, and the best real intent before any fallback."""
+
+    routed: str
+    top: str
+    confidence: float
+    margin: float  # top confidence minus the runner-up's
+
+
+def read_parses(model: Path, texts: list[str]) -> list[Reading]:
+    """The model's reading of each text, in-process."""
+    out = []
+    for parse in parse_all(model, texts):
+        ranking = [r for r in parse.get("intent_ranking") or [] if r["name"] != FALLBACK]
+        top = ranking[0] if ranking else {"name": FALLBACK, "confidence": 0.0}
+        second = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
+        out.append(Reading(parse["intent"]["name"], top["name"], float(top["confidence"]), top["confidence"] - second))
+    return out
+
+
+def routed_at(reading: Reading, threshold: float, ambiguity: float) -> str:
+    """The intent a `FallbackClassifier` with these thresholds would route to."""
+    if reading.confidence < threshold or reading.margin < ambiguity:
+        return FALLBACK
+    return reading.top
+
+
+def routing(messages: list[LabelledMessage], routed: list[str], readings: list[Reading]) -> dict[str, Any]:
+    """Accuracy overall and per intent, in-domain fallback rate, and top-1 accuracy before fallback."""
+    per_intent: dict[str, list[bool]] = defaultdict(list)
+    for message, predicted in zip(messages, routed, strict=True):
+        per_intent[message.intent].append(message.routed_right(predicted))
+    in_domain = [p for m, p in zip(messages, routed, strict=True) if m.in_domain]
+    top1 = [m.routed_right(r.top) or (m.intent == FALLBACK and r.routed in ("out_of_scope", FALLBACK))
+            for m, r in zip(messages, readings, strict=True)]
+    return {
+        "messages": len(messages),
+        "accuracy": float(np.mean([m.routed_right(p) for m, p in zip(messages, routed, strict=True)])),
+        "in_domain_fallback_rate": float(np.mean([p == FALLBACK for p in in_domain])) if in_domain else 0.0,
+        "top1_accuracy": float(np.mean(top1)),
+        "per_intent": {k: {"n": len(v), "accuracy": float(np.mean(v))} for k, v in sorted(per_intent.items())},
+    }
+
+
+def by_register(messages: list[LabelledMessage], routed: list[str]) -> dict[str, float]:
+    """Accuracy per register (praise, slang, typo, long, ...): where the misses are."""
+    groups: dict[str, list[bool]] = defaultdict(list)
+    for message, predicted in zip(messages, routed, strict=True):
+        groups[message.register].append(message.routed_right(predicted))
+    return {k: float(np.mean(v)) for k, v in sorted(groups.items())}
+
+
+def sweep(messages: list[LabelledMessage], readings: list[Reading], ambiguity: float) -> list[dict[str, float]]:
+    """Accuracy and in-domain fallback rate at each threshold."""
+    rows = []
+    for threshold in THRESHOLDS:
+        routed = [routed_at(r, threshold, ambiguity) for r in readings]
+        scores = routing(messages, routed, readings)
+        rows.append({"threshold": threshold, "accuracy": scores["accuracy"],
+                     "in_domain_fallback_rate": scores["in_domain_fallback_rate"]})
+    return rows
+
+
+def choose_threshold(rows: list[dict[str, float]]) -> float:
+    """The threshold with the best dev accuracy; among ties, the highest (it declines more of what it is unsure of)."""
+    best = max(row["accuracy"] for row in rows)
+    return max(row["threshold"] for row in rows if row["accuracy"] >= best - 1e-9)
+
+
+def single_messages(model: Path, ambiguity: float) -> dict[str, Any]:
+    """Routing figures on both splits, plus the threshold chosen on dev and its test figures."""
+    messages = read_messages()
+    readings = read_parses(model, [m.text for m in messages])
+    result: dict[str, Any] = {}
+    for split in ("dev", "test"):
+        rows = [(m, r) for m, r in zip(messages, readings, strict=True) if m.split == split]
+        ms, rs = [m for m, _ in rows], [r for _, r in rows]
+        result[split] = routing(ms, [r.routed for r in rs], rs)
+        result[split]["by_register"] = by_register(ms, [r.routed for r in rs])
+        result[split]["sweep"] = sweep(ms, rs, ambiguity)
+    chosen = choose_threshold(result["dev"]["sweep"])
+    test = [(m, r) for m, r in zip(messages, readings, strict=True) if m.split == "test"]
+    ms, rs = [m for m, _ in test], [r for _, r in test]
+    result["chosen_threshold"] = chosen
+    result["test_at_chosen"] = routing(ms, [routed_at(r, chosen, ambiguity) for r in rs], rs)
+    result["misses"] = [
+        {"text": m.text, "expected": m.intent, "routed": r.routed, "top": r.top, "confidence": round(r.confidence, 3)}
+        for m, r in test
+        if not m.routed_right(r.routed)
+    ]
+    return result
+
+
+def turn_actions(events: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
+    """The actions that ran after the latest user message, and the catalog items its replies showed."""
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
+    actions, items = [], []
+    for event in events[last_user + 1 :]:
+        if event.get("event") == "action" and event.get("name") not in BOOKKEEPING:
+            actions.append(event["name"])
+        if event.get("event") == "bot":
+            shown = (event.get("metadata") or {}).get("parley_items") or []
+            items += [i for i in shown if isinstance(i, str)]
+    return actions, items
+
+
+def check_picks(turn: Turn, items: list[str], earlier: set[str], catalog: Catalog) -> list[str]:
+    """What is wrong with the items a recommendation turn showed (empty when they fit the request)."""
+    if not turn.picks:
+        return []
+    if not items:
+        return ["showed no items"]
+    problems = []
+    shown = [catalog.get(i) for i in items]
+    if "category" in turn.picks and any(s is None or s.category != turn.picks["category"] for s in shown):
+        problems.append(f"not all {turn.picks['category']}: {items}")
+    cap = turn.picks.get("max_price")
+    if cap is not None and any(s is None or s.price is None or s.price > cap for s in shown):
+        problems.append(f"over {cap}: {[(s.id, s.price) for s in shown if s]}")
+    wanted = set(turn.picks.get("tags_any") or [])
+    if wanted and any(s is None or not wanted & set(s.tags) for s in shown):
+        problems.append(f"without {sorted(wanted)}: {items}")
+    if turn.picks.get("new") and earlier & set(items):
+        problems.append(f"shown again: {sorted(earlier & set(items))}")
+    return problems
+
+
+def play(stack: Any, index: int, conversation: Conversation, catalog: Catalog) -> dict[str, Any]:
+    """Plays one conversation; returns per-turn outcomes."""
+    sender = f"bench-conversation-{index}"
+    path = f"/conversations/{urllib.parse.quote(sender)}/tracker?include_events=ALL&token={API_TOKEN}"
+    turns, earlier = [], set()
+    for turn in conversation.turns:
+        status, _ = stack.say(sender, turn.user)
+        _, tracker = http("GET", stack.rasa_url + path)
+        actions, items = turn_actions((tracker or {}).get("events") or []) if isinstance(tracker, dict) else ([], [])
+        problems = [] if status == 200 else [f"HTTP {status}"]
+        if tuple(actions) != turn.expect:
+            problems.append(f"ran {actions}, expected {list(turn.expect)}")
+        problems += check_picks(turn, items, earlier, catalog)
+        earlier |= set(items)
+        turns.append({"user": turn.user, "actions": actions, "items": items, "problems": problems})
+    return {"name": conversation.name, "success": all(not t["problems"] for t in turns), "turns": turns}
+
+
+def conversations(model: Path, logs: Path) -> dict[str, Any]:
+    """Task success over the multi-turn conversations, played through the real stack."""
+    catalog = load_catalog(ROOT / "brand" / "catalog.yml")
+    stack = start_stack(model, logs, api_token=API_TOKEN)
+    try:
+        stack.say("bench-warm-up", "hello")
+        played = [play(stack, i, c, catalog) for i, c in enumerate(read_conversations())]
+    finally:
+        stack.stop()
+    turns = [t for c in played for t in c["turns"]]
+    return {
+        "conversations": len(played),
+        "task_success": float(np.mean([c["success"] for c in played])),
+        "turn_accuracy": float(np.mean([not t["problems"] for t in turns])),
+        "failures": [
+            {"name": c["name"], "turns": [t for t in c["turns"] if t["problems"]]} for c in played if not c["success"]
+        ],
+    }
+
+
+def ambiguity_of(config: Path) -> float:
+    """The configured `ambiguity_threshold` of the pipeline's FallbackClassifier."""
+    import yaml
+
+    pipeline = yaml.safe_load(config.read_text())["pipeline"]
+    fallback = next(c for c in pipeline if c["name"] == "FallbackClassifier")
+    return float(fallback.get("ambiguity_threshold", 0.1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", type=Path, help="Parley's trained model (default: train one in this run)")
+    parser.add_argument("--skip-stock", action="store_true", help="leave out the stock DIET baseline")
+    parser.add_argument("--skip-conversations", action="store_true", help="single messages only")
+    parser.add_argument("--name", default="conversation_quality", help="results file name")
+    args = parser.parse_args()
+
+    systems = ["parley"] if args.skip_stock else ["parley", "stock_diet"]
+    results: dict[str, Any] = {"systems": {}}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        for name in systems:
+            if name == "parley" and args.model:
+                model = args.model
+            else:
+                print(f"== training the {name} bot", flush=True)
+                model = train(CONFIGS[name], work, name)
+            print(f"== {name}: single messages", flush=True)
+            entry = {"single": single_messages(model, ambiguity_of(CONFIGS[name]))}
+            if not args.skip_conversations:
+                print(f"== {name}: conversations", flush=True)
+                entry["conversations"] = conversations(model, work / f"{name}-logs")
+            results["systems"][name] = entry
+
+    rows = []
+    for name, entry in results["systems"].items():
+        test, chosen = entry["single"]["test"], entry["single"]["test_at_chosen"]
+        rows.append({
+            "system": name,
+            "routing": test["accuracy"],
+            "fallback_in_domain": test["in_domain_fallback_rate"],
+            "top1": test["top1_accuracy"],
+            "dev_threshold": entry["single"]["chosen_threshold"],
+            "routing_at_dev_t": chosen["accuracy"],
+            "fallback_at_dev_t": chosen["in_domain_fallback_rate"],
+            "task_success": entry.get("conversations", {}).get("task_success"),
+        })
+    print("\nHeld-out conversation benchmark (test split for single messages)")
+    print(table(rows, list(rows[0])))
+    for name, entry in results["systems"].items():
+        print(f"\n{name}: accuracy by register (test): {json.dumps(entry['single']['test']['by_register'])}")
+        for failure in entry.get("conversations", {}).get("failures", []):
+            print(f"  failed: {failure['name']}: {[t['problems'] for t in failure['turns']]}")
+    write_results(args.name, results)
+
+
+if __name__ == "__main__":
+    main()
