@@ -151,7 +151,7 @@ def start_stack(
     if api_token:
         env["RASA_API_TOKEN"] = api_token
         rasa += ["--enable-api", "--auth-token", api_token]
-    commands = {"actions": [*cli, "run", "actions", "--actions", "actions", "--port", str(action_port)], "rasa": rasa}
+    commands = {"actions": [sys.executable, "-m", "actions", "--port", str(action_port)], "rasa": rasa}
     stack = Stack(
         f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", logs, env, env["PARLEY_DB_URL"], commands
     )

@@ -20,7 +20,7 @@ trap stop INT TERM EXIT
 
 echo "==> Starting the action server on port $ACTION_PORT (log: var/actions.log)"
 # Started as `python -m bot.cli` (not the `rasa` shell function) so that $! is the server itself and `stop` reaches it.
-python -m bot.cli run actions --actions actions --port "$ACTION_PORT" >var/actions.log 2>&1 &
+python -m actions --port "$ACTION_PORT" >var/actions.log 2>&1 &
 pids+=($!)
 
 echo "==> Starting the Rasa server on http://$RASA_HOST:$RASA_PORT (log: var/rasa.log)"

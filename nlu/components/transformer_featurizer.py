@@ -66,6 +66,23 @@ class TransformerFeaturizer(GraphComponent):
         cls.validate_config(config)
         return cls(config)
 
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> TransformerFeaturizer:
+        """Loads for serving: the encoder is loaded and run once now, so the first customer does not wait for it.
+
+        Rasa loads the predict graph before the server reports ready; training uses `create` and stays lazy.
+        """
+        featurizer = cls.create(config, model_storage, resource, execution_context)
+        featurizer.encoder.bottom(["warm up the encoder"])
+        return featurizer
+
     @property
     def encoder(self) -> SplitEncoder:
         """The shared encoder, loaded once."""

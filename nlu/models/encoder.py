@@ -10,6 +10,7 @@ sentiment head and the intent classifier, which fine-tunes only the top layers.
 from __future__ import annotations
 
 import copy
+import unicodedata
 import os
 from functools import lru_cache
 
@@ -105,6 +106,27 @@ def run_layers(layers: nn.ModuleList, hidden: torch.Tensor, mask: torch.Tensor) 
     return hidden
 
 
+def spell_out_emoji(text: str) -> str:
+    """Emoji written as their Unicode names ("👍" -> " thumbs up sign "), other text unchanged.
+
+    MiniLM's word-piece vocabulary has no emoji: every one becomes the same [UNK] token, so "👍", "👎" and "🙏"
+    looked identical to the model. Their names are plain words it knows. Variation selectors, joiners and skin-tone
+    modifiers carry no meaning for intent and are dropped.
+    """
+    if text.isascii():
+        return text
+    out = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category == "So":
+            out.append(f" {unicodedata.name(char, '').lower()} ")
+        elif category == "Sk" and ord(char) > 0x1F000 or char in "\ufe0f\ufe0e\u200d":
+            out.append("")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
 class SplitEncoder:
     """A pretrained encoder cut after `split` layers: a frozen bottom, and a copy of the top to fine-tune.
 
@@ -136,9 +158,9 @@ class SplitEncoder:
 
     @torch.inference_mode()
     def bottom(self, texts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
-        """Hidden states after the frozen layers, and the padding mask, for a batch of texts."""
+        """Hidden states after the frozen layers, and the padding mask, for a batch of texts (emoji spelled out)."""
         batch = self.tokenizer(
-            texts,
+            [spell_out_emoji(text) for text in texts],
             padding=True,
             truncation=True,
             max_length=self.max_length,

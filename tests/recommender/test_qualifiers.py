@@ -42,8 +42,9 @@ def test_a_qualifier_without_tags_is_refused(tmp_path):
 def test_winter_altitude_stove_ranks_the_cold_weather_stove_first(minilm_recommender, attributes):
     text = "what stove is best for winter camping above 3000m"
     plain = minilm_recommender.recommend(Request(text, category="stove"))
-    engine = Recommender(minilm_recommender.items, minilm_recommender.vectors, minilm_recommender.encoder,
-                         attributes=attributes)
+    engine = Recommender(
+        minilm_recommender.items, minilm_recommender.vectors, minilm_recommender.encoder, attributes=attributes
+    )
     qualified = engine.recommend(Request(text, category="stove", wants=attributes.find(text)))
     assert plain[0].item.id != "stove-fuelflex-multifuel"  # text similarity alone gets it wrong
     assert [p.item.id for p in qualified] == ["stove-fuelflex-multifuel"]

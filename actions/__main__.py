@@ -1,0 +1,39 @@
+"""The action server, warmed up before it listens: `python -m actions [--port 5055]`.
+
+`rasa run actions` starts listening at once and builds the recommender (MiniLM, catalog embeddings) on the first
+request that needs it, so the first customer waits seconds. This entry point builds it first, then runs rasa_sdk's
+own server unchanged; a health check that answers therefore means a server ready to answer at full speed. It binds
+to 127.0.0.1 unless `SANIC_HOST` says otherwise (rasa_sdk's default is every interface).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import time
+import warnings
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Warms up the shared resources, then serves the actions package."""
+    parser = argparse.ArgumentParser(prog="python -m actions", description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=int(os.environ.get("ACTION_PORT", "5055")))
+    args = parser.parse_args(argv)
+    os.environ.setdefault("SANIC_HOST", "127.0.0.1")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)-8s %(name)s  - %(message)s")
+    import sanic  # noqa: F401  (imported first: it resets the warning filters, which we then set)
+
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from rasa_sdk.endpoint import run
+
+    from actions.settings import warm_up
+
+    start = time.perf_counter()
+    warm_up()
+    logging.getLogger("actions").info("Warmed up in %.1f s", time.perf_counter() - start)
+    run("actions", port=args.port)
+
+
+if __name__ == "__main__":
+    main()
