@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
+import time
 import urllib.parse
 from collections import defaultdict
 from dataclasses import dataclass
@@ -212,17 +213,38 @@ def play(stack: Any, index: int, conversation: Conversation, catalog: Catalog) -
     return {"name": conversation.name, "success": all(not t["problems"] for t in turns), "turns": turns}
 
 
+def first_reply_latency(stack: Any, repeats: int = 10) -> dict[str, float]:
+    """The very first reply after start-up (a recommendation: the slowest path) against the median of the next ones.
+
+    Each request comes from a new customer, so every one does the same work; only the first can pay for lazy loads.
+    """
+    text = "recommend me something for winter camping"
+
+    def timed(sender: str) -> float:
+        start = time.perf_counter()
+        status, replies = stack.say(sender, text)
+        if status != 200 or not replies:
+            raise RuntimeError(f"bad reply {status}: {replies}")
+        return (time.perf_counter() - start) * 1000
+
+    first = timed("bench-first-0")
+    rest = [timed(f"bench-first-{i}") for i in range(1, repeats + 1)]
+    median = float(np.median(rest))
+    return {"first_ms": first, "median_next_ms": median, "ratio": first / median}
+
+
 def conversations(model: Path, logs: Path) -> dict[str, Any]:
     """Task success over the multi-turn conversations, played through the real stack."""
     catalog = load_catalog(ROOT / "brand" / "catalog.yml")
     stack = start_stack(model, logs, api_token=API_TOKEN)
     try:
-        stack.say("bench-warm-up", "hello")
+        first_reply = first_reply_latency(stack)
         played = [play(stack, i, c, catalog) for i, c in enumerate(read_conversations())]
     finally:
         stack.stop()
     turns = [t for c in played for t in c["turns"]]
     return {
+        "first_reply": first_reply,
         "conversations": len(played),
         "task_success": float(np.mean([c["success"] for c in played])),
         "turn_accuracy": float(np.mean([not t["problems"] for t in turns])),
@@ -279,6 +301,7 @@ def main() -> None:
                 "routing_at_dev_t": chosen["accuracy"],
                 "fallback_at_dev_t": chosen["in_domain_fallback_rate"],
                 "task_success": entry.get("conversations", {}).get("task_success"),
+                "first_reply_ratio": entry.get("conversations", {}).get("first_reply", {}).get("ratio"),
             }
         )
     print("\nHeld-out conversation benchmark (test split for single messages)")
