@@ -59,7 +59,8 @@ validate: install ## Check domain, NLU data, rules and stories for consistency
 	@source scripts/env.sh && rasa data validate --domain domain --data data
 
 bench: install ## Run the benchmarks (about two hours; NLU ones need ../shared/data) and write benchmarks/results/
-	@source scripts/env.sh && python -m benchmarks.sentiment_tweeteval && python -m benchmarks.sentiment_ceiling \
+	@source scripts/env.sh && python -m benchmarks.conversation_quality \
+		&& python -m benchmarks.sentiment_tweeteval && python -m benchmarks.sentiment_ceiling \
 		&& python -m benchmarks.intent_banking77 && python -m benchmarks.intent_variants \
 		&& python -m benchmarks.oos_scores && python -m benchmarks.latency \
 		&& python -m benchmarks.recommender_latency && python -m benchmarks.movielens \

@@ -19,7 +19,7 @@ stop() {
 trap stop INT TERM EXIT
 
 echo "==> Starting the action server on port $ACTION_PORT (log: var/actions.log)"
-# Started as `python -m bot.cli` (not the `rasa` shell function) so that $! is the server itself and `stop` reaches it.
+# `python -m actions` builds the recommender before it listens (a first reply as quick as the next); $! is the server.
 python -m actions --port "$ACTION_PORT" >var/actions.log 2>&1 &
 pids+=($!)
 
@@ -30,8 +30,10 @@ python -m bot.cli run --model models/parley.tar.gz --endpoints endpoints.yml --c
   --interface "$RASA_HOST" --port "$RASA_PORT" "${api_args[@]}" >var/rasa.log 2>&1 &
 pids+=($!)
 
-for _ in $(seq 1 180); do
-  if curl -fs "http://$RASA_HOST:$RASA_PORT/" >/dev/null 2>&1; then break; fi
+# "Up" means both servers answer: each loads its models before it listens.
+for _ in $(seq 1 240); do
+  if curl -fs "http://$RASA_HOST:$RASA_PORT/" >/dev/null 2>&1 \
+    && curl -fs "http://127.0.0.1:$ACTION_PORT/health" >/dev/null 2>&1; then break; fi
   for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || { echo "A server exited during start-up; see var/*.log" >&2; exit 1; }; done
   sleep 1
 done

@@ -7,11 +7,19 @@ from recommender.encoders import HashingEncoder
 from recommender.engine import Recommender, Request, UserContext
 
 
-def test_request_finds_matching_items(hashing_recommender):
-    picks = hashing_recommender.recommend(Request("tent for two people backpacking"), k=3)
-    assert len(picks) == 3
-    assert picks[0].item.category == "tent"
-    assert picks[0].explanation.startswith("Because it's ")  # names the item's attributes
+def test_request_finds_matching_items_and_names_what_they_have(catalog):
+    from recommender.qualifiers import load_attributes
+    from tests.recommender.conftest import BRAND_DIR
+
+    recommender = Recommender.build(
+        list(catalog), HashingEncoder(), attributes=load_attributes(BRAND_DIR / "attributes.yml")
+    )
+    picks = recommender.recommend(Request("tent for two people backpacking"), k=3)
+    assert [p.item.category for p in picks] == ["tent", "tent", "tent"]
+    # The item's own attributes in the brand's words, not the request echoed back.
+    assert [p.explanation for p in picks if p.item.id == "tent-ridgeline-2"] == [
+        "Because it's made for backpacking and sized for two."
+    ]
 
 
 def test_hard_filters_are_respected(hashing_recommender, catalog):
