@@ -83,12 +83,15 @@ def item_buttons(items: list[Item]) -> list[dict[str, str]]:
     return buttons
 
 
-def build_request(tracker: Tracker) -> Request:
-    """The request from the latest message: its text (minus a budget), category, budget and qualifiers.
+def build_requests(tracker: Tracker) -> list[Request]:
+    """The request from the latest message (its text minus a budget, category, budget, qualifiers), then fallbacks.
 
-    A refinement ("cheaper", "lighter", "not those, I have wide feet") builds on the last request, kept in the
-    `recommendation_request` slot: its text, category, budget and qualifiers stay, and the refinement adds its own.
-    "Cheaper" with no number means under the cheapest item just shown; "not those" leaves out what was shown.
+    The first request is the one asked; the others are tried in turn when it finds nothing. A new request with a
+    product type falls back to the whole catalog. A refinement ("cheaper", "lighter", "not those, I have wide
+    feet") builds on the last request, kept in the `recommendation_request` slot: its text, category, budget and
+    qualifiers stay, and the refinement adds its own, never dropping the product type. "Cheaper" with no number
+    means under the cheapest pick just shown, else under the dearest with those picks left out; "not those" leaves
+    out what was shown.
     """
     text = tracker.latest_message.get("text") or ""
     category = next(tracker.get_latest_entity_values("product_type"), None)
@@ -97,14 +100,16 @@ def build_request(tracker: Tracker) -> Request:
     cap, wants = price_cap(text), get_attributes().find(text)
     previous = tracker.get_slot(REQUEST_SLOT)
     if (tracker.latest_message.get("intent") or {}).get("name") != REFINE_INTENT or not isinstance(previous, dict):
-        return Request(text=without_price_cap(text), category=category, max_price=cap, wants=wants)
+        request = Request(text=without_price_cap(text), category=category, max_price=cap, wants=wants)
+        return [request, replace(request, category=None)] if category else [request]
     shown = [item for i in tracker.get_slot("shown_items") or [] if (item := get_catalog().get(i))]
     prices = [item.price for item in shown if item.price is not None]
-    if cap is None and asks_cheaper(text) and prices:
+    cheaper = cap is None and asks_cheaper(text) and bool(prices)
+    if cheaper:
         cap = min(prices) - 0.01
     earlier = tuple(tuple(group) for group in previous.get("wants") or [])
     required = tuple(tuple(group) for group in previous.get("requires") or [])
-    return Request(
+    request = Request(
         text=f"{previous.get('text', '')} {without_price_cap(text)}".strip(),
         category=category or previous.get("category"),
         max_price=cap if cap is not None else previous.get("max_price"),
@@ -112,6 +117,9 @@ def build_request(tracker: Tracker) -> Request:
         wants=earlier,
         requires=required + tuple(group for group in wants if group not in required),
     )
+    if not cheaper:
+        return [request]
+    return [request, replace(request, max_price=max(prices) - 0.01, exclude=frozenset(item.id for item in shown))]
 
 
 def remembered(request: Request) -> dict[str, Any]:
@@ -125,8 +133,14 @@ def remembered(request: Request) -> dict[str, Any]:
     }
 
 
-def personalised_picks(tracker: Tracker, request: Request) -> list[Recommendation]:
-    """Picks from the embedding recommender, personalised when the store answers and the customer allows it."""
+def personalised_picks(tracker: Tracker, requests: list[Request]) -> list[Recommendation]:
+    """Picks for the first of `requests` that finds any, personalised when the store answers and the customer allows.
+
+    Args:
+        tracker: The conversation (who is asking, in public or not).
+        requests: The request asked, then its fallbacks (`build_requests`).
+    """
+    request = requests[0]
     recommender = get_recommender()
     context = UserContext(personalised=False)
     try:
@@ -138,10 +152,11 @@ def personalised_picks(tracker: Tracker, request: Request) -> list[Recommendatio
         refresh_collaborative(recommender)
     except Exception:
         logger.exception("Profile store unavailable for %s; recommending without personalisation", tracker.sender_id)
-    picks = recommender.recommend(request, context, k=MAX_PICKS)
-    if not picks and request.category:
-        picks = recommender.recommend(replace(request, category=None), context, k=MAX_PICKS)
-    return picks
+    for attempt in requests:
+        picks = recommender.recommend(attempt, context, k=MAX_PICKS)
+        if picks:
+            return picks
+    return []
 
 
 def keyword_picks(request: Request) -> list[Item]:
@@ -162,10 +177,11 @@ class ActionRecommendContent(ParleyAction):
         return "action_recommend_content"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        request = build_request(tracker)
+        requests = build_requests(tracker)
+        request = requests[0]
         symbol = get_brand().currency_symbol
         try:
-            picks = personalised_picks(tracker, request)
+            picks = personalised_picks(tracker, requests)
             items = [pick.item for pick in picks]
             lines = [f"{item_line(p.item, symbol)}\n   ↳ {p.explanation}" for p in picks]
         except Exception:

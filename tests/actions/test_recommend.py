@@ -207,3 +207,17 @@ async def test_a_refinement_with_no_earlier_request_is_a_request_of_its_own(make
     picks = catalog_items(message["parley_items"])
     assert len(picks) == 3
     assert all({"winter", "cold-weather", "extreme-cold", "insulated", "4-season"} & set(p.tags) for p in picks)
+
+
+async def test_cheaper_than_the_cheapest_tent_stays_with_tents_under_the_dearest_shown(make_tracker):
+    # The cheapest tent was already shown: nothing is cheaper than it, so "cheaper" means under the dearest pick,
+    # still tents, and nothing shown again (it showed guides and promotions before).
+    shown = ["tent-hollow-2", "tent-meadow-3", "tent-ridgeline-1"]
+    request = {"text": "recommend a tent for backpacking", "category": "tent", "max_price": None, "wants": []}
+    events = [
+        {"event": "slot", "name": "shown_items", "value": shown},
+        {"event": "slot", "name": "recommendation_request", "value": request},
+    ]
+    message, _ = await refine(make_tracker, "w5", "anything cheaper?", events)
+    picks = catalog_items(message["parley_items"])
+    assert picks and all(p.category == "tent" and p.price < 299 and p.id not in shown for p in picks)
