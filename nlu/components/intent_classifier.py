@@ -8,7 +8,9 @@ with a sorted ranking; `FallbackClassifier` turns low-confidence predictions int
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
+import re
 from typing import Any
 
 import numpy as np
@@ -27,6 +29,28 @@ from nlu.models.encoder import DEFAULT_ENCODER, SplitEncoder, configure_torch_th
 from nlu.models.intent import IntentModel, IntentTrainingConfig, pad
 
 logger = logging.getLogger(__name__)
+
+WORDS_FILE = "known_words.json"
+_WORD = re.compile(r"[^\W\d_]+")
+# A message of keyboard mashes ("asdf qwer zxcv") gets this share of its confidence: below any sensible threshold,
+# so it falls back, while the ranking stays visible to managers.
+UNKNOWN_WORDS_SCALE = 0.1
+
+
+def words_of(text: str) -> list[str]:
+    """Lower-case alphabetic words of a text."""
+    return _WORD.findall(text.lower())
+
+
+def only_unknown_words(text: str, known: set[str] | frozenset[str]) -> bool:
+    """True for two or more words, none of them known (keyboard mashes); single words and emoji are left alone.
+
+    Calibrated confidences are sharp enough that "asdf qwer zxcv" otherwise came out as `thank` at 0.82. A word
+    is known when the encoder's vocabulary has it whole or the training examples use it ("thx", "ur").
+    """
+    words = words_of(text)
+    return len(words) >= 2 and not any(word in known for word in words)
+
 
 _TRAINING_KEYS = {field.name for field in dataclasses.fields(IntentTrainingConfig)}
 
@@ -73,6 +97,7 @@ class TransformerIntentClassifier(GraphComponent, IntentClassifier):
         self._model_storage = model_storage
         self._resource = resource
         self._model = model
+        self._known: frozenset[str] = frozenset()
 
     @classmethod
     def validate_config(cls, config: dict[str, Any]) -> None:
@@ -130,9 +155,17 @@ class TransformerIntentClassifier(GraphComponent, IntentClassifier):
             encoder, states, [m.get(INTENT) for m in examples], training, progress=self._config["show_progress"]
         )
         logger.info("TransformerIntentClassifier: softmax temperature %.3f", self._model.temperature)
+        training_words = {w for m in training_data.intent_examples for w in words_of(m.get(TEXT) or "")}
         with self._model_storage.write_to(self._resource) as directory:
             self._model.save(directory)
+            (directory / WORDS_FILE).write_text(json.dumps(sorted(training_words)))
+        self._known = self._vocabulary(training_words)
         return self._resource
+
+    def _vocabulary(self, training_words: set[str]) -> frozenset[str]:
+        """Whole words of the encoder's vocabulary plus the training examples' words."""
+        vocabulary = self._model.encoder.tokenizer.get_vocab() if self._model else {}
+        return frozenset(w for w in vocabulary if not w.startswith("##")) | frozenset(training_words)
 
     @classmethod
     def load(
@@ -148,6 +181,9 @@ class TransformerIntentClassifier(GraphComponent, IntentClassifier):
         try:
             with model_storage.read_from(resource) as directory:
                 classifier._model = IntentModel.load(directory, classifier._encoder())
+                words = directory / WORDS_FILE
+                trained = set(json.loads(words.read_text())) if words.exists() else set()
+                classifier._known = classifier._vocabulary(trained)
         except ValueError:
             logger.debug("TransformerIntentClassifier: no trained model in storage; it will not predict")
         return classifier
@@ -163,6 +199,8 @@ class TransformerIntentClassifier(GraphComponent, IntentClassifier):
         hidden, mask = pad([(s, len(s)) for _, s in todo])
         probabilities, in_scope = self._model.predict_from_bottom(hidden, mask)
         for (message, _), row, scope in zip(todo, probabilities, in_scope, strict=True):
+            if only_unknown_words(message.get(TEXT), self._known):
+                scope = scope * UNKNOWN_WORDS_SCALE
             self._set_prediction(message, row * scope)
         return messages
 

@@ -123,3 +123,16 @@ def test_reviewed_examples_count_reviewed_weight_times(storage, context):
     reviewed = Message.build("parcel never came", "order_status", None, None, {"reviewed": True, "source": "x"})
     plain = Message.build("where is my order", "order_status")
     assert (classifier._repeats(reviewed), classifier._repeats(plain)) == (3, 1)
+
+
+def test_keyboard_mashes_lose_their_confidence_after_a_round_trip(featurizer, training_data, storage, context):
+    from nlu.components.intent_classifier import only_unknown_words
+
+    _, resource = train(featurizer, training_data, storage, context)
+    loaded = TransformerIntentClassifier.load(CONFIG, storage, resource, context)
+    mash, real = predict(featurizer, loaded, "asdf qwer zxcv", "hello there")
+    assert mash.get("intent")["confidence"] < 0.1
+    assert real.get("intent")["name"] == "greet" and real.get("intent")["confidence"] > 0.5
+    known = frozenset({"thx", "so", "much"})
+    assert only_unknown_words("asdf qwer", known) and not only_unknown_words("thx qwer", known)
+    assert not only_unknown_words("gfhfgh", known)  # one word could be slang: left to the model
