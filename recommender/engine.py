@@ -136,6 +136,11 @@ class Recommender:
         self.types = np.array([item.type for item in self.items])
         self.categories = np.array([item.category for item in self.items])
         self.prices = np.array([math.nan if item.price is None else item.price for item in self.items])
+        tagged: dict[str, list[int]] = {}
+        for i, item in enumerate(self.items):
+            for tag in item.tags:
+                tagged.setdefault(tag, []).append(i)
+        self._tagged = {tag: np.array(indices) for tag, indices in tagged.items()}
         self.collaborative = collaborative or ItemItemModel([item.id for item in self.items])
         self._prior = self.collaborative.popularity_prior()
         self._topic_vectors: dict[str, np.ndarray | None] = {}
@@ -292,16 +297,24 @@ class Recommender:
             )
         return out
 
+    def _meets(self, group: tuple[str, ...]) -> np.ndarray:
+        """Which items carry any tag of `group` (from the tag index: no pass over the items)."""
+        meets = np.zeros(len(self.items), dtype=bool)
+        for tag in group:
+            if tag in self._tagged:
+                meets[self._tagged[tag]] = True
+        return meets
+
     def _qualifiers_met(self, request: Request) -> np.ndarray | None:
         """Per item, the share of the request's qualifier groups its tags meet (None when it names none)."""
         groups = request.qualifiers
         if not groups:
             return None
-        return np.array([len(matched_tags(item.tags, groups)) / len(groups) for item in self.items], dtype=np.float32)
+        return sum(self._meets(group).astype(np.float32) for group in groups) / len(groups)
 
     def _required(self, request: Request) -> list[np.ndarray]:
         """For each required group, which items meet it."""
-        return [np.array([bool(set(group) & set(item.tags)) for item in self.items]) for group in request.requires]
+        return [self._meets(group) for group in request.requires]
 
     @staticmethod
     def _narrow_to_qualified(
