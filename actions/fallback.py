@@ -1,7 +1,8 @@
 """The reply to a message the NLU could not place (`nlu_fallback`), which offers a person when it keeps happening.
 
-One misunderstanding gets the "here is what I can do" reply. A second in a row means the customer and the bot are
-stuck, so a person is offered (the `utter_offer_human` response runs next, and the handoff rules take the answer).
+A message in the ambiguous band gets "Did you mean …?" with a button per plausible intent (`actions.clarify`).
+Otherwise one misunderstanding gets the "here is what I can do" reply. A second in a row means the customer and the
+bot are stuck, so a person is offered (`utter_offer_human` runs next, and the handoff rules take the answer).
 Upset customers are handled by a rule that offers a person straight away.
 """
 
@@ -15,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.base import ParleyAction
+from actions.clarify import clarification_buttons, clarification_options, topic_titles
 
 FALLBACK_INTENT = "nlu_fallback"
 OFFER_HUMAN_AFTER = 2
@@ -34,13 +36,19 @@ def consecutive_fallbacks(tracker: Tracker) -> int:
 
 
 class ActionFallback(ParleyAction):
-    """Says it did not understand; offers a person after repeated misunderstandings."""
+    """Asks "did you mean" when the guess is close; else says it did not understand, then offers a person."""
 
     def name(self) -> str:
         return "action_fallback"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        dispatcher.utter_message(response="utter_default")
         if consecutive_fallbacks(tracker) >= OFFER_HUMAN_AFTER:
+            dispatcher.utter_message(response="utter_default")
             return [FollowupAction("utter_offer_human")]
+        titles = topic_titles(domain)
+        options = clarification_options(tracker.latest_message or {}, titles)
+        if options:
+            dispatcher.utter_message(response="utter_ask_clarify", buttons=clarification_buttons(options, titles))
+        else:
+            dispatcher.utter_message(response="utter_default")
         return []

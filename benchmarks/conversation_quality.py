@@ -9,7 +9,9 @@ Both bots share the domain, training data, policies and actions; only the NLU pi
    the bot would (fallback classifier included). Reported per split: routing accuracy overall and per intent, the
    fallback rate on in-domain messages, and the accuracy of the top-ranked intent before any fallback. The
    fallback threshold is then swept on the `dev` third only, and the best threshold's `test` figures are shown
-   beside the configured one's.
+   beside the configured one's. For the messages that fall back, the "Did you mean …?" buttons
+   (`actions.clarify`) are scored: how many in-domain fallbacks offer the right intent (one tap away), and how many
+   gibberish or out-of-scope messages get buttons they should not. Its floor is swept on `dev` the same way.
 2. **Conversations** (`benchmarks/conversations/conversations.yml`): each is played through the real stack (Rasa
    server + action server over REST); after every turn the tracker says which actions ran, and recommendation
    turns are checked against the items shown. A conversation succeeds when every turn is right.
@@ -31,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from actions.clarify import ASK_FLOOR, clarification_options, topic_titles
 from benchmarks.common import ROOT, table, write_results
 from benchmarks.conversation_data import (
     FALLBACK,
@@ -60,6 +63,12 @@ class Reading:
     top: str
     confidence: float
     margin: float  # top confidence minus the runner-up's
+    ranking: tuple[tuple[str, float], ...] = ()  # every intent's confidence, as the fallback action sees it
+
+    def options(self, titles: dict[str, str], floor: float) -> list[str]:
+        """The intents "Did you mean …?" would offer for this message."""
+        ranking = [{"name": name, "confidence": confidence} for name, confidence in self.ranking]
+        return clarification_options({"intent_ranking": ranking}, titles, floor)
 
 
 def read_parses(model: Path, texts: list[str]) -> list[Reading]:
@@ -69,7 +78,10 @@ def read_parses(model: Path, texts: list[str]) -> list[Reading]:
         ranking = [r for r in parse.get("intent_ranking") or [] if r["name"] != FALLBACK]
         top = ranking[0] if ranking else {"name": FALLBACK, "confidence": 0.0}
         second = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
-        out.append(Reading(parse["intent"]["name"], top["name"], float(top["confidence"]), top["confidence"] - second))
+        ranked = tuple((r["name"], float(r["confidence"])) for r in ranking)
+        out.append(
+            Reading(parse["intent"]["name"], top["name"], float(top["confidence"]), top["confidence"] - second, ranked)
+        )
     return out
 
 
@@ -137,10 +149,66 @@ def choose_threshold(rows: list[dict[str, float]]) -> float:
     return max(row["threshold"] for row in allowed if row["accuracy"] >= best - 1e-9)
 
 
+ASK_FLOORS = [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4]
+MAX_FALSE_ASKS = 0.10
+
+
+def domain_titles() -> dict[str, str]:
+    """The clarify button titles from the bot's domain files."""
+    import yaml
+
+    responses: dict[str, Any] = {}
+    for path in sorted((ROOT / "domain").glob("*.yml")):
+        responses.update((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("responses") or {})
+    return topic_titles({"responses": responses})
+
+
+def clarify_figures(
+    messages: list[LabelledMessage], readings: list[Reading], titles: dict[str, str], floor: float
+) -> dict[str, float]:
+    """What "Did you mean …?" does for the messages that fell back at the configured threshold.
+
+    `one_tap_rate`: in-domain fallbacks whose buttons include the right intent. `false_ask_rate`: gibberish and
+    out-of-scope messages that fell back and still got buttons. `routed_or_one_tap`: routing accuracy when a
+    fallback with the right button counts as answered (one tap more).
+    """
+    asked_in, right_in, asked_out, fell_out, recovered = 0, 0, 0, 0, 0
+    fell_in = 0
+    for message, reading in zip(messages, readings, strict=True):
+        if reading.routed != FALLBACK:
+            continue
+        options = reading.options(titles, floor)
+        if message.in_domain:
+            fell_in += 1
+            asked_in += bool(options)
+            right_in += message.intent in options
+            recovered += message.intent in options
+        else:
+            fell_out += 1
+            asked_out += bool(options)
+    correct = sum(m.routed_right(r.routed) for m, r in zip(messages, readings, strict=True))
+    return {
+        "floor": floor,
+        "in_domain_fallbacks": fell_in,
+        "asked_rate": asked_in / fell_in if fell_in else 0.0,
+        "one_tap_rate": right_in / fell_in if fell_in else 0.0,
+        "false_ask_rate": asked_out / fell_out if fell_out else 0.0,
+        "routed_or_one_tap": (correct + recovered) / len(messages) if messages else 0.0,
+    }
+
+
+def choose_floor(rows: list[dict[str, float]]) -> float:
+    """The floor that puts the most in-domain fallbacks one tap away with at most 10% false asks; ties: highest."""
+    allowed = [row for row in rows if row["false_ask_rate"] <= MAX_FALSE_ASKS] or rows
+    best = max(row["one_tap_rate"] for row in allowed)
+    return max(row["floor"] for row in allowed if row["one_tap_rate"] >= best - 1e-9)
+
+
 def single_messages(model: Path, ambiguity: float) -> dict[str, Any]:
     """Routing figures on both splits, plus the threshold chosen on dev and its test figures."""
     messages = read_messages()
     readings = read_parses(model, [m.text for m in messages])
+    titles = domain_titles()
     result: dict[str, Any] = {}
     for split in ("dev", "test"):
         rows = [(m, r) for m, r in zip(messages, readings, strict=True) if m.split == split]
@@ -148,6 +216,9 @@ def single_messages(model: Path, ambiguity: float) -> dict[str, Any]:
         result[split] = routing(ms, [r.routed for r in rs], rs)
         result[split]["by_register"] = by_register(ms, [r.routed for r in rs])
         result[split]["sweep"] = sweep(ms, rs, ambiguity)
+        result[split]["clarify_sweep"] = [clarify_figures(ms, rs, titles, floor) for floor in ASK_FLOORS]
+        result[split]["clarify"] = clarify_figures(ms, rs, titles, ASK_FLOOR)
+    result["chosen_ask_floor"] = choose_floor(result["dev"]["clarify_sweep"])
     chosen = choose_threshold(result["dev"]["sweep"])
     test = [(m, r) for m, r in zip(messages, readings, strict=True) if m.split == "test"]
     ms, rs = [m for m, _ in test], [r for _, r in test]
@@ -300,6 +371,10 @@ def main() -> None:
                 "dev_threshold": entry["single"]["chosen_threshold"],
                 "routing_at_dev_t": chosen["accuracy"],
                 "fallback_at_dev_t": chosen["in_domain_fallback_rate"],
+                "one_tap": test["clarify"]["one_tap_rate"],
+                "false_asks": test["clarify"]["false_ask_rate"],
+                "routed_or_tap": test["clarify"]["routed_or_one_tap"],
+                "dev_floor": entry["single"]["chosen_ask_floor"],
                 "task_success": entry.get("conversations", {}).get("task_success"),
                 "first_reply_ratio": entry.get("conversations", {}).get("first_reply", {}).get("ratio"),
             }

@@ -18,16 +18,31 @@ import yaml
 
 @dataclass(frozen=True)
 class Qualifier:
-    """One need: the phrases that name it and the catalog tags that meet it (best first)."""
+    """One need: the phrases that name it and the catalog tags that meet it (best first).
+
+    `unless` lists phrases in which the need's words mean something else: "warm" asks for warmth, "warm nights"
+    describes the weather; "heavy" complains about weight, "a heavy pack" describes the load.
+    """
 
     words: tuple[str, ...]
     tags: tuple[str, ...]
+    unless: tuple[str, ...] = ()
 
     @property
     def pattern(self) -> re.Pattern[str]:
         """Any of the phrases as whole words, longest first."""
-        phrases = sorted(self.words, key=len, reverse=True)
-        return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(p) for p in phrases) + r")(?![\w-])", re.IGNORECASE)
+        return _phrases(self.words)
+
+    def named_in(self, text: str) -> bool:
+        """Whether the text names this need, outside the `unless` phrases."""
+        if self.unless:
+            text = _phrases(self.unless).sub(" ", text)
+        return bool(self.pattern.search(text))
+
+
+def _phrases(words: Iterable[str]) -> re.Pattern[str]:
+    phrases = sorted(words, key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(p) for p in phrases) + r")(?![\w-])", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -39,7 +54,7 @@ class Attributes:
 
     def find(self, text: str) -> tuple[tuple[str, ...], ...]:
         """The tag groups the text asks for, one per qualifier it mentions, in the brand file's order."""
-        return tuple(q.tags for q in self.qualifiers if q.pattern.search(text or ""))
+        return tuple(q.tags for q in self.qualifiers if q.named_in(text or ""))
 
     def describe(self, tag: str) -> str:
         """How an explanation names a tag ("rated for -18 °C"); the tag in words when the brand gave none."""
@@ -68,5 +83,6 @@ def load_attributes(path: str | Path) -> Attributes:
         tags = tuple(str(t) for t in entry.get("tags") or [])
         if not words or not tags:
             raise ValueError(f"{path}: qualifier #{position} needs both 'words' and 'tags'")
-        qualifiers.append(Qualifier(words, tags))
+        unless = tuple(str(w) for w in entry.get("unless") or [])
+        qualifiers.append(Qualifier(words, tags, unless))
     return Attributes(tuple(qualifiers), {str(k): str(v) for k, v in (raw.get("says") or {}).items()})

@@ -143,3 +143,41 @@ def test_zz_action_server_outage_degrades_the_reply(stack):
         assert texts(stack.say("outage", "hello")[1])[0].startswith("H")  # rules without actions still answer
     finally:
         stack.start_action_server()
+
+
+def test_a_did_you_mean_tap_answers_the_original_message(stack):
+    """The fallback turn is injected (the model's ambiguity is not ours to fix in a test); the rest is real Rasa."""
+    from tests.stack_fixtures import API_TOKEN
+
+    sender = "clarify-e2e"
+    text = "KO-123456 still hasnt turned up, or can i send it back??"
+    ranking = [("nlu_fallback", 0.5), ("order_status", 0.44), ("ask_returns", 0.41), ("greet", 0.02)]
+    parse_data = {
+        "text": text,
+        "intent": {"name": "nlu_fallback", "confidence": 0.5},
+        "entities": [{"entity": "order_number", "value": "KO-123456", "start": 0, "end": 9}],
+        "intent_ranking": [{"name": name, "confidence": confidence} for name, confidence in ranking],
+    }
+    events = [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text, "parse_data": parse_data, "input_channel": "rest"},
+        {"event": "slot", "name": "order_number", "value": "KO-123456"},
+    ]
+    url = f"{stack.rasa_url}/conversations/{sender}/tracker/events?token={API_TOKEN}&execute_side_effects=true"
+    assert http("POST", url, json.dumps(events).encode())[0] == 200
+    predicted = f"{stack.rasa_url}/conversations/{sender}/execute?token={API_TOKEN}"
+    status, result = http("POST", predicted, json.dumps({"name": "action_fallback"}).encode())
+    assert status == 200
+    [asked] = result["messages"]
+    assert [button["title"] for button in asked["buttons"]] == [
+        "Where my order is",
+        "Returns and refunds",
+        "Something else",
+    ]
+
+    [reply] = texts(stack.say(sender, asked["buttons"][0]["payload"])[1])
+    assert "https://kestrel-outdoor.example/orders/KO-123456" in reply
+
+    tracker = http("GET", f"{stack.rasa_url}/conversations/{sender}/tracker?token={API_TOKEN}")[1]
+    assert tracker["latest_message"]["text"] == text
+    assert tracker["latest_message"]["intent"] == {"name": "order_status", "confidence": 1.0}

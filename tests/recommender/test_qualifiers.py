@@ -55,3 +55,21 @@ def test_a_need_nothing_in_range_meets_leaves_the_ranking_to_similarity(minilm_r
     wants = (Qualifier(("wide",), ("wide-fit",)).tags,)
     picks = minilm_recommender.recommend(Request("a tent for two", category="tent", wants=wants), k=3)
     assert len(picks) == 3 and all(p.item.category == "tent" for p in picks)
+
+
+def test_words_inside_an_unless_phrase_do_not_name_the_need(attributes):
+    lighter = ("ultralight", "lightweight", "packable")
+    warmth = ("extreme-cold", "multi-fuel", "winter", "cold-weather", "4-season", "-18C", "-30C", "insulated")
+    summer = ("summer", "hot-weather")
+    assert attributes.find("boots for a long trek with a heavy pack") == ()
+    assert attributes.find("my pack is too heavy, need something lighter") == (lighter,)
+    assert attributes.find("a sleeping bag for warm nights") == (summer,)
+    assert attributes.find("a warm sleeping bag for cold nights") == (warmth,)
+
+
+def test_unless_is_read_from_the_brand_file(tmp_path):
+    path = tmp_path / "attributes.yml"
+    path.write_text("qualifiers:\n  - words: [warm]\n    tags: [winter]\n    unless: [warm weather]\n")
+    [qualifier] = load_attributes(path).qualifiers
+    assert qualifier == Qualifier(("warm",), ("winter",), ("warm weather",))
+    assert not qualifier.named_in("gloves for WARM weather") and qualifier.named_in("warm gloves")
