@@ -160,7 +160,7 @@ def start_stack(
         stack.processes[name] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         _wait_until_up(f"http://127.0.0.1:{action_port}/health", stack)
-        _wait_until_up(f"http://127.0.0.1:{rasa_port}/", stack)
+        _wait_until_up(f"http://127.0.0.1:{rasa_port}/webhooks/rest/", stack)  # 200 once warmed up
     except BaseException:
         stack.stop()
         raise

@@ -29,6 +29,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.warmup import WarmState
+
 logger = logging.getLogger(__name__)
 
 USAGE = 'POST a JSON object: {"sender": "<conversation id>", "message": "<text>"}'
@@ -147,11 +149,22 @@ class ParleyRestInput(InputChannel):
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        """The webhook and a health route."""
+        """The webhook and a health route that says "ok" only once the server has warmed up (`bot.warmup`)."""
         webhook = Blueprint("parley_rest_webhook", __name__)
+        warm = WarmState()
+
+        @webhook.listener("after_server_start")
+        async def warm_up(app: Any, _loop: Any) -> None:
+            agent = getattr(app.ctx, "agent", None)
+            if agent is None:
+                warm.ready = True
+                return
+            await warm.run(agent)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
+            if not warm.ready:
+                return response.json({"status": "warming up"}, status=503)
             return response.json({"status": "ok"})
 
         @webhook.route("/webhook", methods=["POST"])

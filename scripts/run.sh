@@ -30,9 +30,10 @@ python -m bot.cli run --model models/parley.tar.gz --endpoints endpoints.yml --c
   --interface "$RASA_HOST" --port "$RASA_PORT" "${api_args[@]}" >var/rasa.log 2>&1 &
 pids+=($!)
 
-# "Up" means both servers answer: each loads its models before it listens.
+# "Up" means both servers answer: each loads its models before it listens, and Rasa's REST health route says ok
+# only once a throwaway message has been through NLU and the dialogue policies (bot/warmup.py).
 for _ in $(seq 1 240); do
-  if curl -fs "http://$RASA_HOST:$RASA_PORT/" >/dev/null 2>&1 \
+  if curl -fs "http://$RASA_HOST:$RASA_PORT/webhooks/rest/" >/dev/null 2>&1 \
     && curl -fs "http://127.0.0.1:$ACTION_PORT/health" >/dev/null 2>&1; then break; fi
   for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || { echo "A server exited during start-up; see var/*.log" >&2; exit 1; }; done
   sleep 1

@@ -181,3 +181,14 @@ def test_a_did_you_mean_tap_answers_the_original_message(stack):
     tracker = http("GET", f"{stack.rasa_url}/conversations/{sender}/tracker?token={API_TOKEN}")[1]
     assert tracker["latest_message"]["text"] == text
     assert tracker["latest_message"]["intent"] == {"name": "order_status", "confidence": 1.0}
+
+
+def test_the_server_warmed_up_before_ready_and_left_no_trace(stack):
+    from bot.warmup import WARM_UP_SENDER
+
+    assert http("GET", f"{stack.rasa_url}/webhooks/rest/") == (200, {"status": "ok"})
+    assert "Warmed up in" in (stack.logs / "rasa.log").read_text(encoding="utf-8")
+    with sqlite3.connect(stack.logs / "tracker.db") as db:
+        assert db.execute("select count(*) from events where sender_id = ?", (WARM_UP_SENDER,)).fetchone() == (0,)
+    with sqlite3.connect(stack.logs / "parley.db") as db:
+        assert db.execute("select count(*) from conversations where id = ?", (WARM_UP_SENDER,)).fetchone() == (0,)
