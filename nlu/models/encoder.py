@@ -97,11 +97,18 @@ def pool_states(states: np.ndarray) -> np.ndarray:
     return states.mean(axis=0).astype(np.float32)
 
 
-def run_layers(layers: nn.ModuleList, hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """Runs transformer layers over hidden states (works for BERT-style layers across transformers versions)."""
+def run_layers(
+    layers: nn.ModuleList, hidden: torch.Tensor, mask: torch.Tensor, position_bias: torch.Tensor | None = None
+) -> torch.Tensor:
+    """Runs transformer layers over hidden states.
+
+    Works for BERT-style layers across transformers versions, and for MPNet's, which add a relative position bias
+    that the encoder (not each layer) computes: pass it as `position_bias`.
+    """
     attention = additive_mask(mask, hidden.dtype)
+    extra = {} if position_bias is None else {"position_bias": position_bias}
     for layer in layers:
-        out = layer(hidden, attention_mask=attention)
+        out = layer(hidden, attention_mask=attention, **extra)
         hidden = out[0] if isinstance(out, tuple) else out
     return hidden
 
@@ -152,6 +159,17 @@ class SplitEncoder:
         """The shared, frozen layers."""
         return self._model.encoder.layer[: self.split]
 
+    def position_bias(self, hidden: torch.Tensor) -> torch.Tensor | None:
+        """The relative position bias MPNet-style layers expect for a batch, or None for BERT-style encoders.
+
+        It comes from the frozen encoder and is never trained, so it is computed without gradients.
+        """
+        compute = getattr(self._model.encoder, "compute_position_bias", None)
+        if compute is None:
+            return None
+        with torch.no_grad():
+            return compute(hidden)
+
     def top_layers(self) -> nn.ModuleList:
         """A fresh trainable copy of the layers above the split (the original stays untouched)."""
         return copy.deepcopy(self._model.encoder.layer[self.split :])
@@ -168,7 +186,7 @@ class SplitEncoder:
         )
         hidden = self._model.embeddings(input_ids=batch["input_ids"], token_type_ids=batch.get("token_type_ids"))
         mask = batch["attention_mask"]
-        return run_layers(self.bottom_layers, hidden, mask), mask
+        return run_layers(self.bottom_layers, hidden, mask, self.position_bias(hidden)), mask
 
     def bottom_batches(self, texts: list[str], batch_size: int = 64) -> list[tuple[np.ndarray, int]]:
         """Per-text bottom states (unpadded numpy arrays), computed in length-sorted batches for speed."""

@@ -20,6 +20,7 @@ many unusual in-scope messages, so it is off by default.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 import json
 import random
 from dataclasses import asdict, dataclass
@@ -61,15 +62,24 @@ def seed_everything(seed: int) -> None:
 class IntentNetwork(nn.Module):
     """Top transformer layers, mean pooling and a linear classifier."""
 
-    def __init__(self, top_layers: nn.ModuleList, hidden_size: int, num_labels: int, dropout: float) -> None:
+    def __init__(
+        self,
+        top_layers: nn.ModuleList,
+        hidden_size: int,
+        num_labels: int,
+        dropout: float,
+        position_bias: Callable[[torch.Tensor], torch.Tensor | None] | None = None,
+    ) -> None:
         super().__init__()
         self.top = top_layers
+        self.position_bias = position_bias  # the encoder's (MPNet), not a trained part of this network
         self.dropout = nn.Dropout(dropout)
         self.classifier = nn.Linear(hidden_size, num_labels)
 
     def features(self, hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """Pooled sentence vector after the top layers."""
-        return mean_pool(run_layers(self.top, hidden, mask), mask)
+        bias = self.position_bias(hidden) if self.position_bias else None
+        return mean_pool(run_layers(self.top, hidden, mask, bias), mask)
 
     def forward(self, hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """Logits per label."""
@@ -250,7 +260,9 @@ class IntentModel:
         index = {name: i for i, name in enumerate(names)}
         y = np.array([index[label] for label in labels])
 
-        network = IntentNetwork(encoder.top_layers(), encoder.hidden_size, len(names), config.dropout)
+        network = IntentNetwork(
+            encoder.top_layers(), encoder.hidden_size, len(names), config.dropout, encoder.position_bias
+        )
         optimiser = torch.optim.AdamW(
             [
                 {"params": list(network.top.parameters()), "lr": config.learning_rate},
@@ -337,7 +349,9 @@ class IntentModel:
         if meta["split"] != encoder.split:
             raise ValueError(f"model was trained with split {meta['split']}, encoder has {encoder.split}")
         config = IntentTrainingConfig(**meta["config"])
-        network = IntentNetwork(encoder.top_layers(), encoder.hidden_size, len(meta["labels"]), config.dropout)
+        network = IntentNetwork(
+            encoder.top_layers(), encoder.hidden_size, len(meta["labels"]), config.dropout, encoder.position_bias
+        )
         network.load_state_dict(torch.load(directory / "network.pt", map_location="cpu"))
         ood = None
         if (directory / "ood.npz").exists():
