@@ -10,8 +10,8 @@ sentiment head and the intent classifier, which fine-tunes only the top layers.
 from __future__ import annotations
 
 import copy
-import unicodedata
 import os
+import unicodedata
 from functools import lru_cache
 
 import numpy as np
@@ -127,7 +127,7 @@ def spell_out_emoji(text: str) -> str:
         category = unicodedata.category(char)
         if category == "So":
             out.append(f" {unicodedata.name(char, '').lower()} ")
-        elif category == "Sk" and ord(char) > 0x1F000 or char in "\ufe0f\ufe0e\u200d":
+        elif (category == "Sk" and ord(char) > 0x1F000) or char in "\ufe0f\ufe0e\u200d":
             out.append("")
         else:
             out.append(char)

@@ -20,9 +20,9 @@ many unusual in-scope messages, so it is off by default.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 import json
 import random
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -32,6 +32,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from nlu.models.encoder import SplitEncoder, mean_pool, run_layers
+
 
 @dataclass
 class IntentTrainingConfig:
@@ -181,8 +182,9 @@ class OodModel:
     @classmethod
     def fit(cls, features: np.ndarray, labels: np.ndarray, num_labels: int, percentile: float) -> OodModel:
         """Estimates the class Gaussians and sets the threshold at a percentile of the training distances."""
-        means = np.stack([features[labels == k].mean(0) if (labels == k).any() else features.mean(0)
-                          for k in range(num_labels)])
+        means = np.stack(
+            [features[labels == k].mean(0) if (labels == k).any() else features.mean(0) for k in range(num_labels)]
+        )
         centred = features - means[labels]
         covariance = centred.T @ centred / max(len(features) - 1, 1)
         shrink = 0.1 * np.trace(covariance) / covariance.shape[0]
@@ -197,8 +199,15 @@ class OodModel:
 class IntentModel:
     """A trained intent classifier over a `SplitEncoder`'s bottom states."""
 
-    def __init__(self, encoder: SplitEncoder, labels: list[str], network: IntentNetwork, ood: OodModel | None,
-                 config: IntentTrainingConfig, temperature: float = 1.0) -> None:
+    def __init__(
+        self,
+        encoder: SplitEncoder,
+        labels: list[str],
+        network: IntentNetwork,
+        ood: OodModel | None,
+        config: IntentTrainingConfig,
+        temperature: float = 1.0,
+    ) -> None:
         self.encoder = encoder
         self.labels = labels
         self.network = network.eval()
@@ -336,10 +345,19 @@ class IntentModel:
         directory.mkdir(parents=True, exist_ok=True)
         torch.save(self.network.state_dict(), directory / "network.pt")
         if self.ood is not None:
-            np.savez(directory / "ood.npz", means=self.ood.means, precision=self.ood.precision,
-                     calibration=np.array([self.ood.threshold, self.ood.scale]))
-        meta = {"labels": self.labels, "config": asdict(self.config), "encoder": self.encoder.name_or_path,
-                "split": self.encoder.split, "temperature": self.temperature}
+            np.savez(
+                directory / "ood.npz",
+                means=self.ood.means,
+                precision=self.ood.precision,
+                calibration=np.array([self.ood.threshold, self.ood.scale]),
+            )
+        meta = {
+            "labels": self.labels,
+            "config": asdict(self.config),
+            "encoder": self.encoder.name_or_path,
+            "split": self.encoder.split,
+            "temperature": self.temperature,
+        }
         (directory / "intent.json").write_text(json.dumps(meta, indent=2))
 
     @classmethod

@@ -59,7 +59,11 @@ class Sentiment:
 
     def as_dict(self) -> dict[str, object]:
         """JSON-friendly form, as stored on Rasa messages."""
-        return {"label": self.label, "score": round(self.score, 4), "scores": {k: round(v, 4) for k, v in self.scores.items()}}
+        return {
+            "label": self.label,
+            "score": round(self.score, 4),
+            "scores": {k: round(v, 4) for k, v in self.scores.items()},
+        }
 
 
 def from_probabilities(probabilities: np.ndarray, labels: tuple[str, ...] = LABELS) -> list[Sentiment]:
@@ -67,7 +71,9 @@ def from_probabilities(probabilities: np.ndarray, labels: tuple[str, ...] = LABE
     out = []
     for row in probabilities:
         best = int(np.argmax(row))
-        out.append(Sentiment(labels[best], float(row[best]), {label: float(p) for label, p in zip(labels, row)}))
+        out.append(
+            Sentiment(labels[best], float(row[best]), {label: float(p) for label, p in zip(labels, row, strict=True)})
+        )
     return out
 
 
