@@ -58,8 +58,10 @@ format: install ## Apply ruff's fixes and formatting
 validate: install ## Check domain, NLU data, rules and stories for consistency
 	@source scripts/env.sh && rasa data validate --domain domain --data data
 
-bench: install ## Run the benchmarks (about two hours; NLU ones need ../shared/data) and write benchmarks/results/
-	@source scripts/env.sh && python -m benchmarks.conversation_quality \
+bench: train ## Run the benchmarks (about two hours; NLU ones need ../shared/data) and write benchmarks/results/
+	@source scripts/env.sh && python -m benchmarks.conversation_quality --model models/parley.tar.gz \
+		&& python -m benchmarks.recommendation_quality \
+		&& scripts/mpnet.sh && python -m benchmarks.intent_encoders \
 		&& python -m benchmarks.sentiment_tweeteval && python -m benchmarks.sentiment_ceiling \
 		&& python -m benchmarks.intent_banking77 && python -m benchmarks.intent_variants \
 		&& python -m benchmarks.oos_scores && python -m benchmarks.latency \

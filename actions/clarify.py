@@ -35,8 +35,9 @@ NONE_OF_THESE = "none"
 TOPICS_RESPONSE = "utter_clarify_topics"
 # An intent is offered when its calibrated confidence reaches this. Chosen on the conversation benchmark's dev third
 # (`python -m benchmarks.conversation_quality` prints the sweep): the most in-domain fallbacks one tap from the
-# right answer while asking about almost no gibberish or out-of-scope message.
-ASK_FLOOR = 0.15
+# right answer, then the fewest buttons for gibberish and out-of-scope messages. With the 0.5 threshold the band
+# is narrow: a best guess of 0.4-0.5, or two guesses within 0.05 of each other.
+ASK_FLOOR = 0.4
 MAX_OPTIONS = 3
 
 

@@ -41,7 +41,38 @@ async def warm_up(agent: Any) -> list[dict[str, Any]]:
     processor.tracker_store = InMemoryTrackerStore(agent.domain)  # no event broker: nothing reaches the log
     output = CollectingOutputChannel()
     await processor.handle_message(UserMessage(WARM_UP_TEXT, output, WARM_UP_SENDER))
+    tracker = await processor.tracker_store.retrieve(WARM_UP_SENDER)
+    if tracker is not None:
+        rehearse_logging(getattr(agent.tracker_store, "event_broker", None), tracker.events, WARM_UP_SENDER)
     return output.messages
+
+
+class _Rehearsal:
+    """A `Database` stand-in whose sessions always roll back (`Database.rehearsal`)."""
+
+    def __init__(self, database: Any) -> None:
+        self._database = database
+
+    def session(self) -> Any:
+        return self._database.rehearsal()
+
+
+def rehearse_logging(broker: Any, events: Any, sender: str) -> None:
+    """Writes the warm-up conversation's events to the interaction log in transactions that roll back.
+
+    The first real turn would otherwise pay for the store's first connection and for compiling every statement the
+    log runs. Only Parley's own broker is rehearsed; nothing is kept.
+    """
+    from bot.broker import EventWriter, StoreEventBroker
+
+    if not isinstance(broker, StoreEventBroker):
+        return
+    writer = EventWriter(_Rehearsal(broker.writer.database))
+    for event in events:
+        try:
+            writer.write({**event.as_dict(), "sender_id": sender})
+        except Exception:
+            logger.debug("warm-up: rehearsal of %s failed", type(event).__name__, exc_info=True)
 
 
 class WarmState:

@@ -75,6 +75,20 @@ class Database:
         finally:
             session.close()
 
+    @contextmanager
+    def rehearsal(self) -> Iterator[Session]:
+        """A session that always rolls back: real statements, nothing kept.
+
+        Start-up uses it to warm the connection pool and SQLAlchemy's statement cache before the first customer.
+        """
+        session = self._sessions()
+        try:
+            yield session
+            session.flush()
+        finally:
+            session.rollback()
+            session.close()
+
     def dispose(self) -> None:
         """Closes pooled connections (tests, shutdown)."""
         self.engine.dispose()

@@ -47,3 +47,13 @@ def test_odd_input_is_still_logged(database):
         turns = conversation_turns(session, "conv-2")
         assert [t.text[:8] for t in turns] == ["", "<script>"]
         assert turns[1].intent is None
+
+
+def test_a_rehearsal_runs_the_writes_and_keeps_nothing(database):
+    who = Identity("rest", "rehearsed", surface="dm")
+    with database.rehearsal() as session:
+        record_user_turn(session, "conv-rehearsed", who, "hello", PARSE)
+        assert latest_interaction(session, "conv-rehearsed").text == "hello"  # really written, inside the rehearsal
+    with database.session() as session:
+        assert latest_interaction(session, "conv-rehearsed") is None
+        assert find_user(session, "rest", "rehearsed") is None
