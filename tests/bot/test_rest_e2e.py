@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import subprocess
+import time
 
 import pytest
 
@@ -146,7 +147,9 @@ def test_zz_action_server_outage_degrades_the_reply(stack):
 
 
 def test_a_did_you_mean_tap_answers_the_original_message(stack):
-    """The fallback turn is injected (the model's ambiguity is not ours to fix in a test); the rest is real Rasa."""
+    """The fallback turn and the question are injected (the model's ambiguity is not ours to pick in a test; the
+    asking is tested in tests/actions/test_clarify.py); the tap goes through the REST channel and real Rasa."""
+    from actions.clarify import clarification_buttons
     from tests.stack_fixtures import API_TOKEN
 
     sender = "clarify-e2e"
@@ -158,26 +161,27 @@ def test_a_did_you_mean_tap_answers_the_original_message(stack):
         "entities": [{"entity": "order_number", "value": "KO-123456", "start": 0, "end": 9}],
         "intent_ranking": [{"name": name, "confidence": confidence} for name, confidence in ranking],
     }
+    buttons = clarification_buttons(["order_status", "ask_returns"], {})
     events = [
         {"event": "action", "name": "action_listen"},
         {"event": "user", "text": text, "parse_data": parse_data, "input_channel": "rest"},
         {"event": "slot", "name": "order_number", "value": "KO-123456"},
+        {"event": "action", "name": "action_fallback"},
+        {"event": "bot", "text": "I want to get this right. Did you mean one of these?", "data": {"buttons": buttons}},
+        {"event": "action", "name": "action_listen"},
     ]
-    url = f"{stack.rasa_url}/conversations/{sender}/tracker/events?token={API_TOKEN}&execute_side_effects=true"
+    # After the session start Rasa adds when the events arrive: stores order events by timestamp.
+    now = time.time() + 1
+    events = [{**event, "timestamp": now + i / 1000} for i, event in enumerate(events)]
+    url = f"{stack.rasa_url}/conversations/{sender}/tracker/events?token={API_TOKEN}"
     assert http("POST", url, json.dumps(events).encode())[0] == 200
-    predicted = f"{stack.rasa_url}/conversations/{sender}/execute?token={API_TOKEN}"
-    status, result = http("POST", predicted, json.dumps({"name": "action_fallback"}).encode())
-    assert status == 200
-    [asked] = result["messages"]
-    assert [button["title"] for button in asked["buttons"]] == [
-        "Where my order is",
-        "Returns and refunds",
-        "Something else",
-    ]
 
-    [reply] = texts(stack.say(sender, asked["buttons"][0]["payload"])[1])
-    assert "https://kestrel-outdoor.example/orders/KO-123456" in reply
-
+    [reply] = texts(stack.say(sender, buttons[0]["payload"])[1])
+    assert reply == (
+        "Thanks! You can follow order KO-123456 live at https://kestrel-outdoor.example/orders/KO-123456. "
+        "If it's more than 5 working days late or the page shows a problem, "
+        'say "talk to a human" and our team will sort it out.'
+    )
     tracker = http("GET", f"{stack.rasa_url}/conversations/{sender}/tracker?token={API_TOKEN}")[1]
     assert tracker["latest_message"]["text"] == text
     assert tracker["latest_message"]["intent"] == {"name": "order_status", "confidence": 1.0}
