@@ -33,6 +33,24 @@ def rejects_shown(text: str) -> bool:
     return bool(_NOT_THOSE.search(text))
 
 
+# A product named as where or what the wanted thing is for ("a light for the tent", "snow out of my boots").
+_CONTEXT_BEFORE = re.compile(
+    r"\b(?:for|in|into|inside|on|onto|out of|under|with|to|fits?|fit in)\s+(?:the|my|our|your|a|an|his|her|their)\s+$",
+    re.IGNORECASE,
+)
+
+
+def names_context_only(text: str, start: int | None) -> bool:
+    """Whether the product word at `start` names the context of the request rather than what is wanted.
+
+    "a light for the tent my kids can use" asks for a light; "keep snow out of my boots" for gaiters. The product
+    type is then no filter, and the request's words decide the type. Without an offset it cannot tell: False.
+    """
+    if start is None or start <= 0:
+        return False
+    return bool(_CONTEXT_BEFORE.search(text[:start]))
+
+
 def normalise_order_number(value: str | None, pattern: str, prefix: str) -> str | None:
     """Canonical form of an order number ("ko123456" -> "KO-123456"), or None if it does not look like one.
 

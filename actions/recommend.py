@@ -21,7 +21,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import ParleyAction
 from actions.formatting import item_line
-from actions.parsing import asks_cheaper, price_cap, rejects_shown, without_price_cap
+from actions.parsing import asks_cheaper, names_context_only, price_cap, rejects_shown, without_price_cap
 from actions.profiles import current_user, identity_of, user_context
 from actions.settings import (
     get_attributes,
@@ -83,6 +83,16 @@ def item_buttons(items: list[Item]) -> list[dict[str, str]]:
     return buttons
 
 
+def requested_category(text: str, entities: list[dict[str, Any]]) -> str | None:
+    """The catalog category the message asks for: its first product type that is not only context, if any."""
+    for entity in entities:
+        if entity.get("entity") != "product_type" or entity.get("value") not in get_catalog().categories:
+            continue
+        if not names_context_only(text, entity.get("start")):
+            return str(entity["value"])
+    return None
+
+
 def build_requests(tracker: Tracker) -> list[Request]:
     """The request from the latest message (its text minus a budget, category, budget, qualifiers), then fallbacks.
 
@@ -94,9 +104,7 @@ def build_requests(tracker: Tracker) -> list[Request]:
     out what was shown.
     """
     text = tracker.latest_message.get("text") or ""
-    category = next(tracker.get_latest_entity_values("product_type"), None)
-    if category not in get_catalog().categories:
-        category = None
+    category = requested_category(text, tracker.latest_message.get("entities") or [])
     cap, wants = price_cap(text), get_attributes().find(text)
     previous = tracker.get_slot(REQUEST_SLOT)
     if (tracker.latest_message.get("intent") or {}).get("name") != REFINE_INTENT or not isinstance(previous, dict):

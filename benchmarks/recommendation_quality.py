@@ -31,6 +31,8 @@ import yaml
 from benchmarks.common import ROOT, table, write_results
 
 REQUESTS = ROOT / "benchmarks" / "recommendations" / "requests.yml"
+# The judged requests, then two batches written after fixes the earlier ones prompted (reported apart).
+SECTIONS = ("requests", "fresh_requests", "fresh_requests_2")
 K = 3
 
 
@@ -48,7 +50,7 @@ class Judged:
 
 
 def read_requests(path: Path = REQUESTS, section: str = "requests") -> list[Judged]:
-    """The judged requests of one section (`requests`, or `fresh_requests`: written after tuning), in file order."""
+    """The judged requests of one section (see `SECTIONS`), in file order."""
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [
         Judged(str(entry["text"]), tuple(entry["best"]), tuple(entry.get("good") or ()))
@@ -152,7 +154,7 @@ def main() -> None:
     args = parser.parse_args()
 
     results: dict[str, Any] = {}
-    for section in ("requests", "fresh_requests"):
+    for section in SECTIONS:
         judged = read_requests(section=section)
         texts = [j.text for j in judged]
         systems = {

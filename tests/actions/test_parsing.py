@@ -1,7 +1,7 @@
 import pytest
 
 from actions.formatting import first_sentence, money
-from actions.parsing import normalise_order_number, price_cap, without_price_cap
+from actions.parsing import names_context_only, normalise_order_number, price_cap, without_price_cap
 
 PATTERN, PREFIX = r"KO-?\d{6}", "KO-"
 
@@ -39,3 +39,23 @@ def test_money_and_first_sentence():
 
 def test_without_price_cap():
     assert without_price_cap("a tent under $200 please").split() == ["a", "tent", "please"]
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "context"),
+    [
+        ("a light for the tent my kids can use", "tent", True),
+        ("something to keep snow out of my boots", "boots", True),
+        ("pad for cold autumn nights in the tent", "tent", True),
+        ("a tent for my son", "tent", False),
+        ("recommend a tent for backpacking", "tent", False),
+        ("tents please", "tents", False),
+        ("boots for my little one", "boots", False),
+    ],
+)
+def test_a_product_named_as_context_is_told_apart(text, word, context):
+    assert names_context_only(text, text.index(word)) is context
+
+
+def test_without_an_offset_a_product_is_never_context():
+    assert names_context_only("a light for the tent", None) is False

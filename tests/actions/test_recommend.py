@@ -221,3 +221,11 @@ async def test_cheaper_than_the_cheapest_tent_stays_with_tents_under_the_dearest
     message, _ = await refine(make_tracker, "w5", "anything cheaper?", events)
     picks = catalog_items(message["parley_items"])
     assert picks and all(p.category == "tent" and p.price < 299 and p.id not in shown for p in picks)
+
+
+async def test_a_product_named_as_context_does_not_filter_the_picks(make_tracker):
+    text = "a light for the tent my kids can use"
+    tent = [{"entity": "product_type", "value": "tent", "start": text.index("tent"), "end": text.index("tent") + 4}]
+    message, _ = await recommend(make_tracker, "context-1", text, entities=tent)
+    assert message["parley_items"][0] == "light-glow-kids"
+    assert not any(item.startswith("tent-") for item in message["parley_items"])

@@ -6,12 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.recommendation_quality import Judged, hit_at_k, ndcg_at_k, read_requests
+from benchmarks.recommendation_quality import SECTIONS, Judged, hit_at_k, ndcg_at_k, read_requests
 from recommender.catalog import load_catalog
 from retrain.merge import normalise, training_examples
 
 ROOT = Path(__file__).resolve().parents[2]
-SECTIONS = ("requests", "fresh_requests")
 
 
 def every_request() -> list[Judged]:
