@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import create_engine, text
@@ -73,6 +75,19 @@ def make_tracker() -> Callable[..., Tracker]:
         )
 
     return make
+
+
+def plain_variations(response: str) -> set[str]:
+    """Every unconditioned text variation of a domain response: what Rasa may pick for a calm customer.
+
+    Rasa chooses among a response's variations at random, so an exact assertion names the whole set.
+    """
+    variations: set[str] = set()
+    for path in sorted((Path(__file__).resolve().parents[1] / "domain").glob("*.yml")):
+        for variation in (yaml.safe_load(path.read_text(encoding="utf-8")).get("responses") or {}).get(response, []):
+            if not variation.get("condition") and variation.get("text"):
+                variations.add(variation["text"])
+    return variations
 
 
 def texts(dispatcher: CollectingDispatcher) -> list[str]:

@@ -10,6 +10,7 @@ import time
 import pytest
 
 from bot.launcher import ROOT, http
+from tests.conftest import plain_variations
 
 pytestmark = pytest.mark.integration
 
@@ -74,7 +75,7 @@ def test_handoff_pauses_the_bot_until_make_resume(stack):
     )
     assert resumed.returncode == 0, resumed.stderr
     assert "handed back to the bot" in resumed.stdout
-    assert texts(stack.say("handoff", "hello")[1])[0].startswith("H")
+    assert texts(stack.say("handoff", "hello")[1]) in [[greeting] for greeting in plain_variations("utter_greet")]
 
 
 def test_the_full_text_is_kept_even_when_nlu_reads_less(stack):
@@ -141,7 +142,8 @@ def test_zz_action_server_outage_degrades_the_reply(stack):
         assert status == 200
         [reply] = texts(replies)
         assert "can't look that up right now" in reply
-        assert texts(stack.say("outage", "hello")[1])[0].startswith("H")  # rules without actions still answer
+        # rules without custom actions still answer
+        assert texts(stack.say("outage", "hello")[1]) in [[greeting] for greeting in plain_variations("utter_greet")]
     finally:
         stack.start_action_server()
 
