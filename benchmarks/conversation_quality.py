@@ -172,8 +172,7 @@ def clarify_figures(
     out-of-scope messages that fell back and still got buttons. `routed_or_one_tap`: routing accuracy when a
     fallback with the right button counts as answered (one tap more).
     """
-    asked_in, right_in, asked_out, fell_out, recovered = 0, 0, 0, 0, 0
-    fell_in = 0
+    fell_in, asked_in, right_in, fell_out, asked_out = 0, 0, 0, 0, 0
     for message, reading in zip(messages, readings, strict=True):
         if reading.routed != FALLBACK:
             continue
@@ -182,7 +181,6 @@ def clarify_figures(
             fell_in += 1
             asked_in += bool(options)
             right_in += message.intent in options
-            recovered += message.intent in options
         else:
             fell_out += 1
             asked_out += bool(options)
@@ -193,7 +191,7 @@ def clarify_figures(
         "asked_rate": asked_in / fell_in if fell_in else 0.0,
         "one_tap_rate": right_in / fell_in if fell_in else 0.0,
         "false_ask_rate": asked_out / fell_out if fell_out else 0.0,
-        "routed_or_one_tap": (correct + recovered) / len(messages) if messages else 0.0,
+        "routed_or_one_tap": (correct + right_in) / len(messages) if messages else 0.0,
     }
 
 

@@ -82,12 +82,15 @@ def plain_variations(response: str) -> set[str]:
 
     Rasa chooses among a response's variations at random, so an exact assertion names the whole set.
     """
-    variations: set[str] = set()
+    return {v["text"] for v in domain_responses().get(response, []) if not v.get("condition") and v.get("text")}
+
+
+def domain_responses() -> dict[str, list[dict[str, Any]]]:
+    """The responses of the bot's own domain files, merged as Rasa merges the folder."""
+    responses: dict[str, list[dict[str, Any]]] = {}
     for path in sorted((Path(__file__).resolve().parents[1] / "domain").glob("*.yml")):
-        for variation in (yaml.safe_load(path.read_text(encoding="utf-8")).get("responses") or {}).get(response, []):
-            if not variation.get("condition") and variation.get("text"):
-                variations.add(variation["text"])
-    return variations
+        responses.update(yaml.safe_load(path.read_text(encoding="utf-8")).get("responses") or {})
+    return responses
 
 
 def texts(dispatcher: CollectingDispatcher) -> list[str]:

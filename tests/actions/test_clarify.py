@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
-import yaml
 
 from actions.clarify import ActionClarify, clarification_buttons, clarification_options, topic_titles
 from actions.fallback import ActionFallback
-from tests.conftest import texts
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import domain_responses, texts
 
 
 @pytest.fixture(scope="module")
 def real_domain():
-    """The responses of the bot's own domain files (where the button titles live)."""
-    responses = {}
-    for path in sorted((ROOT / "domain").glob("*.yml")):
-        responses.update(yaml.safe_load(path.read_text(encoding="utf-8")).get("responses") or {})
-    return {"responses": responses}
+    """The bot's own responses (where the button titles live)."""
+    return {"responses": domain_responses()}
 
 
 def parse(text, ranking, entities=()):
