@@ -41,7 +41,7 @@ retrain: install ## Retrain from managers' corrections behind an evaluation gate
 	@source scripts/env.sh && python -m retrain $(if $(FORCE),--force)
 
 segments: install ## Recompute customer segments from interests and print them
-	@source scripts/env.sh && python -m store segments
+	@source scripts/env.sh && python -m recommender segments
 
 db-upgrade: install ## Create or migrate the store schema (PARLEY_DB_URL, default var/parley.db)
 	@source scripts/env.sh && python -m store upgrade

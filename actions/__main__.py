@@ -14,13 +14,15 @@ import os
 import time
 import warnings
 
+from core.settings import LOOPBACK, get_settings
+
 
 def main(argv: list[str] | None = None) -> None:
     """Warms up the shared resources, then serves the actions package."""
     parser = argparse.ArgumentParser(prog="python -m actions", description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=int(os.environ.get("ACTION_PORT", "5055")))
+    parser.add_argument("--port", type=int, default=get_settings().action_port)
     args = parser.parse_args(argv)
-    os.environ.setdefault("SANIC_HOST", "127.0.0.1")
+    os.environ.setdefault("SANIC_HOST", LOOPBACK)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)-8s %(name)s  - %(message)s")
     import sanic  # noqa: F401  (imported first: it resets the warning filters, which we then set)
 

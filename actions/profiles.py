@@ -14,10 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from recommender.engine import UserContext
+from recommender.segments import nearest_segment
 from store.feedback import POSITIVE_KINDS, user_feedback
 from store.identity import Identity, identity_from
 from store.schema import Feedback, Segment, User
-from store.segments import nearest_segment
 from store.users import interest_weights, upsert_user
 
 logger = logging.getLogger(__name__)

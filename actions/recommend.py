@@ -32,6 +32,7 @@ from actions.settings import (
     get_search,
     refresh_collaborative,
 )
+from core.events import ITEMS_KEY
 from recommender.catalog import Item
 from recommender.engine import Recommendation, Request, UserContext
 from recommender.lexical import Hit
@@ -41,7 +42,6 @@ logger = logging.getLogger(__name__)
 
 MAX_PICKS = 3
 MAX_PER_TYPE = 2
-ITEMS_KEY = "parley_items"
 REFINE_INTENT = "refine_recommendation"
 REQUEST_SLOT = "recommendation_request"
 

@@ -7,7 +7,6 @@ is free and tests can point the getters elsewhere (`get_catalog.cache_clear()` a
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from core.settings import get_settings
 from recommender.catalog import Catalog, load_catalog
 from recommender.encoders import Encoder, HashingEncoder, SentenceTransformerEncoder
 from recommender.engine import Recommender
@@ -26,8 +26,6 @@ from store.db import Database
 from store.feedback import feedback_log
 
 logger = logging.getLogger(__name__)
-
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
@@ -44,8 +42,7 @@ class Brand:
 
 def brand_dir() -> Path:
     """Folder holding `brand.yml` and `catalog.yml`: `$PARLEY_BRAND_DIR`, relative to the project root."""
-    path = Path(os.environ.get("PARLEY_BRAND_DIR", "brand"))
-    return path if path.is_absolute() else PROJECT_ROOT / path
+    return get_settings().brand_dir
 
 
 @lru_cache(maxsize=1)
@@ -79,7 +76,7 @@ def get_database() -> Database:
 
     The catalog is mirrored into the store here so feedback rows can refer to items.
     """
-    database = Database()
+    database = Database(get_settings().db_url or None)
     with database.session() as session:
         report = sync_catalog(session, get_catalog())
     if report.added or report.updated or report.deactivated:
@@ -93,12 +90,10 @@ def make_encoder() -> Encoder:
     A sentence-transformers name or path (default: the bundled MiniLM), or `hashing` for the dependency-free
     hashing encoder.
     """
-    model = os.environ.get("PARLEY_RECOMMENDER_MODEL", "minilm")
+    model = get_settings().recommender_model
     return HashingEncoder() if model == "hashing" else SentenceTransformerEncoder(model)
 
 
-# How often (seconds) the collaborative signal is refitted from the feedback log while the server runs.
-COLLABORATIVE_REFRESH_S = float(os.environ.get("PARLEY_COLLABORATIVE_REFRESH_S", "300"))
 _refit_lock = threading.Lock()
 _last_refit = 0.0
 
@@ -125,9 +120,12 @@ def get_recommender() -> Recommender:
 
 
 def refresh_collaborative(recommender: Recommender, force: bool = False) -> None:
-    """Refits the collaborative signal from the feedback log when it is older than `COLLABORATIVE_REFRESH_S`."""
+    """Refits the collaborative signal from the feedback log when it is older than the settings allow.
+
+    `collaborative_refresh_s` (`$PARLEY_COLLABORATIVE_REFRESH_S`) is how often, in seconds, while the server runs.
+    """
     global _last_refit
-    if not force and time.monotonic() - _last_refit < COLLABORATIVE_REFRESH_S:
+    if not force and time.monotonic() - _last_refit < get_settings().collaborative_refresh_s:
         return
     with _refit_lock:
         with get_database().session() as session:
@@ -155,6 +153,7 @@ def warm_up() -> None:
 
 def reset_caches() -> None:
     """Forgets every cached resource, so the next call re-reads the environment and files."""
+    get_settings.cache_clear()
     for getter in (get_brand, get_catalog, get_attributes, get_search, get_recommender):
         getter.cache_clear()
     if get_database.cache_info().currsize:

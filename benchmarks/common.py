@@ -10,7 +10,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+from core.settings import PROJECT_ROOT
+
+ROOT = PROJECT_ROOT
 SHARED_DATA = Path(os.environ.get("PARLEY_SHARED_DATA", ROOT.parent / "shared" / "data"))
 RESULTS = ROOT / "benchmarks" / "results"
 

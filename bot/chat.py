@@ -1,18 +1,18 @@
 """Terminal chat with a running Parley server over its REST channel (`make chat`).
 
 Talks to the same server customers reach, so what you see is what they get, including the handoff pause.
-Uses only the standard library so it starts instantly.
+Uses only the standard library and `core` (no Rasa), so it starts instantly.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-import urllib.error
-import urllib.request
 import uuid
 from typing import Any
+
+from core.rasa_api import RasaAPI
+from core.settings import get_settings
 
 
 def send(url: str, sender: str, message: str, timeout: float = 30.0) -> list[dict[str, Any]]:
@@ -21,15 +21,7 @@ def send(url: str, sender: str, message: str, timeout: float = 30.0) -> list[dic
     Raises:
         ConnectionError: when the server cannot be reached or answers with an error.
     """
-    body = json.dumps({"sender": sender, "message": message}).encode()
-    request = urllib.request.Request(
-        f"{url.rstrip('/')}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return json.loads(response.read() or b"[]")
-    except (urllib.error.URLError, TimeoutError) as exc:
-        raise ConnectionError(f"cannot reach Parley at {url} ({exc}). Is `make run` running?") from exc
+    return RasaAPI(url).send_message(sender, message, timeout=timeout)
 
 
 def render(reply: dict[str, Any]) -> str:
@@ -45,7 +37,7 @@ def render(reply: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Reads lines from the user until EOF or Ctrl-C; a number picks a button of the last reply."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--url", default="http://127.0.0.1:5005")
+    parser.add_argument("--url", default=get_settings().rasa_url)
     parser.add_argument("--sender", default=f"terminal-{uuid.uuid4().hex[:8]}")
     args = parser.parse_args(argv)
 

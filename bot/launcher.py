@@ -12,35 +12,28 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+from core.rasa_api import BotUnreachable, RasaAPI, http_request
+from core.settings import LOOPBACK, PROJECT_ROOT
+
+ROOT = PROJECT_ROOT
 START_TIMEOUT_S = 240
 
 
 def free_port() -> int:
     """A TCP port nobody listens on right now."""
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
+        sock.bind((LOOPBACK, 0))
         return sock.getsockname()[1]
 
 
 def http(method: str, url: str, body: bytes | None = None, timeout: float = 60) -> tuple[int, Any]:
-    """One HTTP request; returns the status and the JSON (or text) body, errors included."""
-    request = urllib.request.Request(url, data=body, method=method, headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            status, raw = response.status, response.read()
-    except urllib.error.HTTPError as error:
-        status, raw = error.code, error.read()
-    try:
-        return status, json.loads(raw)
-    except ValueError:
-        return status, raw.decode(errors="replace")
+    """One HTTP request; returns the status and the JSON (or text) body, errors included (`core.rasa_api`)."""
+    return http_request(method, url, body, timeout)
 
 
 @dataclass
@@ -89,18 +82,26 @@ def _tail(logs: Path) -> str:
     return "\n".join(f"--- {p.name}\n" + p.read_text(errors="replace")[-3000:] for p in sorted(logs.glob("*.log")))
 
 
-def _wait_until_up(url: str, stack: Stack) -> None:
+def _wait_until_up(ready: Callable[[], bool], what: str, stack: Stack) -> None:
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         for process in stack.processes.values():
             if process.poll() is not None:
                 raise RuntimeError(f"a server exited during start-up:\n{_tail(stack.logs)}")
+        if ready():
+            return
+        time.sleep(1)
+    raise RuntimeError(f"{what} did not come up in {START_TIMEOUT_S} s:\n{_tail(stack.logs)}")
+
+
+def _answers(url: str) -> Callable[[], bool]:
+    def check() -> bool:
         try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(1)
-    raise RuntimeError(f"{url} did not come up in {START_TIMEOUT_S} s:\n{_tail(stack.logs)}")
+            return http_request("GET", url, timeout=2)[0] == 200
+        except BotUnreachable:
+            return False
+
+    return check
 
 
 def start_stack(
@@ -121,14 +122,14 @@ def start_stack(
     rasa_port, action_port = free_port(), free_port()
     env = {
         **os.environ,
-        "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
+        "ACTION_SERVER_URL": f"http://{LOOPBACK}:{action_port}/webhook",
         "PARLEY_TRACKER_DB": str(logs / "tracker.db"),
         "PARLEY_DB_URL": db_url or f"sqlite:///{logs / 'parley.db'}",
         "PARLEY_SPOOL": str(logs / "spool" / "events.jsonl"),
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "3",
         "PYTHONWARNINGS": "ignore",
-        "RASA_HOST": "127.0.0.1",
+        "RASA_HOST": LOOPBACK,
         "RASA_PORT": str(rasa_port),
         **(extra_env or {}),
     }
@@ -144,7 +145,7 @@ def start_stack(
         "--credentials",
         "credentials.yml",
         "--interface",
-        "127.0.0.1",
+        LOOPBACK,
         "--port",
         str(rasa_port),
     ]
@@ -153,14 +154,14 @@ def start_stack(
         rasa += ["--enable-api", "--auth-token", api_token]
     commands = {"actions": [sys.executable, "-m", "actions", "--port", str(action_port)], "rasa": rasa}
     stack = Stack(
-        f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", logs, env, env["PARLEY_DB_URL"], commands
+        f"http://{LOOPBACK}:{rasa_port}", f"http://{LOOPBACK}:{action_port}", logs, env, env["PARLEY_DB_URL"], commands
     )
     for name, command in commands.items():
         log = (logs / f"{name}.log").open("w")
         stack.processes[name] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        _wait_until_up(f"http://127.0.0.1:{action_port}/health", stack)
-        _wait_until_up(f"http://127.0.0.1:{rasa_port}/webhooks/rest/", stack)  # 200 once warmed up
+        _wait_until_up(_answers(f"{stack.action_url}/health"), "the action server", stack)
+        _wait_until_up(RasaAPI(stack.rasa_url).is_ready, "the Rasa server", stack)  # ready once warmed up
     except BaseException:
         stack.stop()
         raise

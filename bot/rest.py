@@ -117,23 +117,17 @@ async def reply_for_silence(agent: Any, sender: str) -> str | None:
     return response_text(agent, FALLBACK_RESPONSE, "Sorry, I didn't quite catch that. Could you rephrase?")
 
 
-_outbox_database: Any = None
-
-
 def pending_human_replies(sender: str) -> list[str]:
     """Replies a manager wrote in the console for this conversation, not yet delivered (REST cannot push).
 
     Best effort: if the store is unreachable the customer still gets the bot's reply, and the manager's reply
-    waits for the next request.
+    waits for the next request. The store is the event broker's (`bot.storage`), never a second connection.
     """
-    global _outbox_database
     try:
-        from store.db import Database
+        from bot import storage
         from store.reviews import take_pending_replies
 
-        if _outbox_database is None:
-            _outbox_database = Database()
-        with _outbox_database.session() as session:
+        with storage.database().session() as session:
             return [message.text for message in take_pending_replies(session, sender)]
     except Exception:
         logger.exception("could not read the reply outbox for %s", sender)

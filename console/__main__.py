@@ -4,6 +4,7 @@ Commands:
     serve                 Start the console (http://127.0.0.1:5010 by default; PARLEY_CONSOLE_HOST/PORT).
     create-manager EMAIL  Create a manager account, or reset its password (asked twice; or --password-stdin).
     seed                  Talk to the running bot with scripted customer conversations (demo data).
+    resume CONVERSATION   Hand a paused conversation back to the bot (`make resume`; the console's "Hand back").
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     manager.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     seeder = commands.add_parser("seed", help="play scripted conversations against the running bot")
     seeder.add_argument("--rasa-url", help="the bot (default: PARLEY_RASA_URL, else RASA_HOST:RASA_PORT)")
+    resumer = commands.add_parser("resume", help="hand a paused conversation back to the bot")
+    resumer.add_argument("conversation", help="the conversation id (the inbox shows it)")
     args = parser.parse_args(argv)
     settings = ConsoleSettings.from_env()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -72,6 +75,22 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Could not reach the bot at {url} ({error}). Start it with `make run`.", file=sys.stderr)
             return 1
         print(f"Sent {sent} messages; open the console to review them.")
+    elif args.command == "resume":
+        from core import handoff
+        from core.rasa_api import BotUnreachable, RasaAPI
+
+        if not settings.rasa_token:
+            print(
+                "The Rasa HTTP API is off. Set RASA_API_TOKEN in .env, restart `make run`, then try again.",
+                file=sys.stderr,
+            )
+            return 2
+        try:
+            handoff.resume(RasaAPI(settings.rasa_url, settings.rasa_token), args.conversation)
+        except BotUnreachable as error:
+            print(f"Not handed back: {error}", file=sys.stderr)
+            return 1
+        print(f"Conversation {args.conversation} is handed back to the bot.")
     return 0
 
 

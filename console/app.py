@@ -1,43 +1,20 @@
-"""The console's Sanic application: wiring, page rendering, and the session check that guards every route."""
+"""The console's Sanic application: wiring the pages, the session check that guards every route, and the store."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from console.auth import auth_routes, require_session
+from console.rendering import templates
 from console.settings import ConsoleSettings
 from store.db import Database
 
 HERE = Path(__file__).resolve().parent
-
-
-def templates() -> Environment:
-    """Jinja2 with autoescaping on for every template: customer text always renders as text."""
-    return Environment(
-        loader=FileSystemLoader(HERE / "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
-def render(request: Request, template: str, status: int = 200, **context: Any) -> HTTPResponse:
-    """A page, with the manager, CSRF token and notices every page needs."""
-    page = request.app.ctx.templates.get_template(template).render(
-        manager=getattr(request.ctx, "manager_email", None),
-        csrf=getattr(request.ctx, "csrf", ""),
-        notice=request.args.get("notice"),
-        error=request.args.get("error"),
-        path=request.path,
-        **context,
-    )
-    return response.html(page, status=status)
 
 
 def create_app(settings: ConsoleSettings, name: str = "parley_console") -> Sanic:

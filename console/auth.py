@@ -15,6 +15,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from console.rendering import render
 from store.managers import SESSION_LIFETIME, authenticate, close_session, find_session, open_session
 
 SESSION_COOKIE = "parley_session"
@@ -67,8 +68,6 @@ def _safe_next(target: str | None) -> str:
 @auth_routes.get("/login")
 async def login_page(request: Request) -> HTTPResponse:
     """The login form (with a fresh double-submit CSRF token)."""
-    from console.app import render
-
     # Reuse the browser's token if it has one: a second load (another tab, the favicon's redirect) must not
     # invalidate the form already on screen.
     token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(24)
@@ -81,8 +80,6 @@ async def login_page(request: Request) -> HTTPResponse:
 @auth_routes.post("/login")
 async def login(request: Request) -> HTTPResponse:
     """Checks the password; on success opens a session and goes where the manager was headed."""
-    from console.app import render
-
     if not csrf_ok(request, request.cookies.get(LOGIN_CSRF_COOKIE, "")):
         return response.redirect("/login?error=" + urllib.parse.quote("The form expired; please try again."))
     email = request.form.get("email") or ""

@@ -1,6 +1,6 @@
 """Turns a reviewed conversation into a test story (`tests/stories/reviewed/`) that passes `rasa data validate`.
 
-Corrected messages become NLU training data through `retrain.merge`, the same merge `make retrain` uses.
+Corrected messages become NLU training data through `training.merge`, the same merge `make retrain` uses.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from typing import Any
 
 import yaml
 
+from core.events import BOOKKEEPING_ACTIONS
+
 INTERNAL_SLOTS = {"session_started_metadata"}
-BOOKKEEPING_ACTIONS = {"action_listen", "action_session_start", "action_extract_slots", "action_validate_slot_mappings"}
 _MARKUP = re.compile(r"[\[\]\(\)\{\}]")
 
 

@@ -6,10 +6,10 @@ The console's tests and demos use this, so what the console shows was produced b
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from collections.abc import Callable
 from typing import Any
+
+from core.rasa_api import RasaAPI
 
 # (conversation id, metadata, messages). "@button:N" presses the N-th button of the bot's previous reply.
 CONVERSATIONS: list[tuple[str, dict[str, Any], list[str]]] = [
@@ -51,18 +51,9 @@ CONVERSATIONS: list[tuple[str, dict[str, Any], list[str]]] = [
 ]
 
 
-def post(rasa_url: str, sender: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
-    """One REST message; returns the bot's replies."""
-    body = json.dumps({"sender": sender, "message": text, "metadata": metadata}).encode()
-    request = urllib.request.Request(
-        f"{rasa_url}/webhooks/rest/webhook", body, {"Content-Type": "application/json"}, method="POST"
-    )
-    with urllib.request.urlopen(request, timeout=60) as answer:
-        return json.loads(answer.read())
-
-
 def seed(rasa_url: str, progress: Callable[[str], None] = print) -> int:
     """Plays every scripted conversation against the bot; returns how many messages were sent."""
+    api = RasaAPI(rasa_url)
     sent = 0
     for sender, metadata, messages in CONVERSATIONS:
         replies: list[dict[str, Any]] = []
@@ -73,7 +64,7 @@ def seed(rasa_url: str, progress: Callable[[str], None] = print) -> int:
                 if index >= len(buttons):
                     continue
                 text = buttons[index]["payload"]
-            replies = post(rasa_url, sender, text, metadata)
+            replies = api.send_message(sender, text, metadata)
             sent += 1
         progress(f"  {sender}: {len(messages)} message(s)")
     return sent

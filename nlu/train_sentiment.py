@@ -19,13 +19,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from core.settings import PROJECT_ROOT
 from nlu.models.encoder import DEFAULT_ENCODER, SplitEncoder, configure_torch_threads
 from nlu.models.sentiment import DEFAULT_HEAD_PATH, LABELS, SentimentHead, head_features, read_examples
 
 if TYPE_CHECKING:
     from sklearn.linear_model import LogisticRegression
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = PROJECT_ROOT
 TWEETEVAL = ROOT.parent / "shared" / "data" / "tweeteval-sentiment"
 LEXICON_WEIGHT = 2.0
 REGULARISATION_C = 2.0

@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
+from core.settings import get_settings
 from recommender.catalog import Item
 from recommender.encoders import Encoder
 
 logger = logging.getLogger(__name__)
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # Below this many texts, encoding is quick enough that a progress bar would only flicker.
 PROGRESS_MIN_ITEMS = 200
 
@@ -33,7 +32,7 @@ def item_text(item: Item) -> str:
 
 def cache_dir() -> Path:
     """Where embedding files go."""
-    return Path(os.environ.get("PARLEY_EMBEDDING_CACHE") or PROJECT_ROOT / ".cache" / "embeddings")
+    return get_settings().embedding_cache
 
 
 def cache_key(encoder_name: str, texts: Sequence[str]) -> str:

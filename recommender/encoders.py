@@ -55,7 +55,7 @@ class SentenceTransformerEncoder:
             if self._model is None:
                 from sentence_transformers import SentenceTransformer
 
-                from nlu.models.encoder import configure_torch_threads, quiet_transformers, resolve_model_path
+                from core.weights import configure_torch_threads, quiet_transformers, resolve_model_path
 
                 configure_torch_threads(self.threads)
                 quiet_transformers()

@@ -24,13 +24,13 @@ import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
 
-from console.domain_info import domain_intents
-from retrain.collect import collect
 from retrain.gate import DEFAULT_TOLERANCE, HELDOUT, HELDOUT_SENTIMENT, STORIES, Metrics, decide, evaluate
-from retrain.merge import REVIEWED_FILE, merge, normalise, reviewed_labels, training_examples, write_reviewed
 from retrain.registry import Entry, Registry, content_hash, file_sha256, serve
 from retrain.workspace import ROOT, Workspace
 from store.db import Database
+from training.collect import collect
+from training.domain import domain_intents
+from training.merge import REVIEWED_FILE, merge, normalise, reviewed_labels, training_examples, write_reviewed
 
 STEPS = 6
 
@@ -216,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
 
     progress.step(6, "Refreshing the recommender")
     try:
-        from store.segments import compute_segments
+        from recommender.segments import compute_segments
 
         with Database(args.db).session() as session:
             segments = compute_segments(session)

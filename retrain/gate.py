@@ -15,7 +15,9 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from core.settings import PROJECT_ROOT
+
+ROOT = PROJECT_ROOT
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
 HELDOUT_SENTIMENT = ROOT / "tests" / "nlu" / "heldout_sentiment.tsv"
 STORIES = ROOT / "tests" / "stories"

@@ -14,7 +14,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+from core.settings import PROJECT_ROOT
+
+ROOT = PROJECT_ROOT
 MODELS = ROOT / "models"
 REGISTRY = MODELS / "registry.json"
 SERVED = MODELS / "parley.tar.gz"

@@ -7,7 +7,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from core.settings import PROJECT_ROOT
+
+ROOT = PROJECT_ROOT
 REVIEWED_PATTERNS = ("reviewed.yml", "reviewed")
 
 

@@ -24,16 +24,10 @@ fi
 export VENV="${VENV:-$PARLEY_ROOT/.venv}"
 export PATH="$VENV/bin:$PATH"
 
-# Ports and endpoints.
-export RASA_HOST="${RASA_HOST:-127.0.0.1}"
-export RASA_PORT="${RASA_PORT:-5005}"
-export ACTION_PORT="${ACTION_PORT:-5055}"
-export ACTION_SERVER_URL="${ACTION_SERVER_URL:-http://127.0.0.1:${ACTION_PORT}/webhook}"
-export PARLEY_TRACKER_DB="${PARLEY_TRACKER_DB:-var/tracker.db}"
-# The profile and interaction store (store/): empty means var/parley.db; a postgresql+psycopg2:// URL for PostgreSQL.
-export PARLEY_DB_URL="${PARLEY_DB_URL:-}"
-export PARLEY_BRAND_DIR="${PARLEY_BRAND_DIR:-brand}"
-export PARLEY_LOG_LEVEL="${PARLEY_LOG_LEVEL:-INFO}"
+# Hosts, ports and endpoints: their defaults live once, in core/settings.py (the Python processes read the same
+# object). The shell needs a few of them (`rasa run --port`, and endpoints.yml's ${ACTION_SERVER_URL} and
+# ${PARLEY_TRACKER_DB}), so it asks for them; variables set in the environment or .env win, as everywhere.
+eval "$(python -m core.settings)"
 
 # Quiet, private, local.
 export RASA_TELEMETRY_ENABLED=false

@@ -4,7 +4,6 @@ Commands:
     upgrade     Create or migrate the schema to the newest revision.
     current     Print the database's revision.
     revision    Autogenerate a new migration from changes to `store/schema.py` (developers).
-    segments    Recompute user segments from interests and print them.
     replay      Load turns spooled to disk while the database was unreachable.
 """
 
@@ -26,8 +25,6 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("current", help="print the database's revision")
     revision = commands.add_parser("revision", help="autogenerate a migration from schema changes")
     revision.add_argument("-m", "--message", required=True)
-    segments = commands.add_parser("segments", help="recompute user segments")
-    segments.add_argument("-k", type=int, default=None, help="number of segments (default: chosen from the data)")
     commands.add_parser("replay", help="load turns spooled while the database was down")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -48,21 +45,14 @@ def main(argv: list[str] | None = None) -> int:
         from store.migrate import alembic_config
 
         command.revision(alembic_config(url), message=args.message, autogenerate=True)
-    elif args.command == "segments":
-        from store.db import Database
-        from store.segments import compute_segments
-
-        database = Database(url)
-        with database.session() as session:
-            found = compute_segments(session, k=args.k)
-        for segment in found:
-            print(f"{segment.size:6d}  {segment.name}")
-        if not found:
-            print("Not enough users with interests to form segments yet.")
     elif args.command == "replay":
-        from store.spool import replay
+        from core.events import drain
+        from core.settings import get_settings
+        from core.spool import Spool
+        from store.db import Database
+        from store.events import StoreEventWriter
 
-        loaded = replay(url)
+        loaded = drain(Spool(get_settings().spool_path), StoreEventWriter(Database(url)))
         print(f"Loaded {loaded} spooled event(s).")
     return 0
 

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from recommender.catalog import Item
 from store.schema import CatalogItem
 
 _FIELDS = ("type", "title", "description", "category", "price", "url")
+
+
+class CatalogEntry(Protocol):
+    """What the store mirrors of a catalog item (the recommender's `Item` is one); the store never imports it."""
+
+    id: str
+    type: str
+    title: str
+    description: str
+    category: str
+    tags: Sequence[str]
+    price: float | None
+    url: str | None
 
 
 @dataclass(frozen=True)
@@ -23,7 +36,7 @@ class SyncReport:
     deactivated: int
 
 
-def sync_catalog(session: Session, items: Iterable[Item]) -> SyncReport:
+def sync_catalog(session: Session, items: Iterable[CatalogEntry]) -> SyncReport:
     """Adds new items, updates changed ones and deactivates those no longer in the catalog (never deletes)."""
     wanted = {item.id: item for item in items}
     existing = {row.id: row for row in session.execute(select(CatalogItem)).scalars()}

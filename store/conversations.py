@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import and_, exists, or_, select, tuple_
 from sqlalchemy.orm import Session
 
+from store.interactions import conversation_turns
 from store.schema import Conversation, Correction, Feedback, Interaction
 
 PAGE_SIZE = 50
@@ -162,11 +163,7 @@ def latest_corrections(session: Session, interaction_ids: Sequence[int]) -> dict
 
 def transcript(session: Session, conversation_id: str) -> list[TranscriptTurn]:
     """Every turn, oldest first, with corrections applied and which shown items were clicked afterwards."""
-    turns = list(
-        session.execute(
-            select(Interaction).where(Interaction.conversation_id == conversation_id).order_by(Interaction.id)
-        ).scalars()
-    )
+    turns = conversation_turns(session, conversation_id)
     corrections = latest_corrections(session, [t.id for t in turns])
     clicks: list[tuple[str, datetime]] = []
     if turns:

@@ -7,7 +7,6 @@ because the Rasa server (logging turns) and the action server (profiles, feedbac
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,14 +17,15 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.engine import create_engine as sqlalchemy_create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from core.settings import PROJECT_ROOT, get_settings
+
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "parley.db"
 SQLITE_BUSY_TIMEOUT_S = 15
 
 
 def database_url(url: str | None = None) -> str:
-    """The URL to use: the argument, else `$PARLEY_DB_URL`, else the SQLite file under `var/`."""
-    return url or os.environ.get("PARLEY_DB_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    """The URL to use: the argument, else the settings' (`$PARLEY_DB_URL`), else the SQLite file under `var/`."""
+    return url or get_settings().db_url or f"sqlite:///{DEFAULT_SQLITE_PATH}"
 
 
 def redact(url: str) -> str:

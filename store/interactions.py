@@ -12,14 +12,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.events import BOOKKEEPING_ACTIONS
+from core.handoff import HANDOFF_ACTIONS, inbox_state
 from store.identity import Identity
 from store.schema import Conversation, Interaction, User
 from store.users import upsert_user
-
-# Rasa's bookkeeping actions; the log records the first action that actually answers the customer.
-INTERNAL_ACTIONS = frozenset(
-    {"action_listen", "action_session_start", "action_extract_slots", "action_validate_slot_mappings"}
-)
 
 
 def _timestamp(value: float | None) -> datetime:
@@ -106,17 +103,16 @@ def update_conversation(session: Session, conversation_id: str, user_id: int, tu
     return conversation
 
 
-HANDOFF_ACTIONS = frozenset({"action_handoff"})
-
-
 def record_pause(session: Session, conversation_id: str, paused: bool) -> bool:
-    """Notes that a person took the conversation over (`paused`) or handed it back; False if it is unknown."""
+    """Notes that a person took the conversation over (`paused`) or handed it back; False if it is unknown.
+
+    The inbox state follows `core.handoff.inbox_state`, whichever tool paused or resumed.
+    """
     conversation = session.get(Conversation, conversation_id)
     if conversation is None:
         return False
-    conversation.paused = paused
-    if paused:
-        conversation.needs_human = True
+    state = inbox_state(paused)
+    conversation.paused, conversation.needs_human = state.paused, state.needs_human
     return True
 
 
@@ -132,7 +128,7 @@ def latest_interaction(session: Session, conversation_id: str) -> Interaction | 
 
 def record_action(session: Session, conversation_id: str, action: str) -> bool:
     """Notes the first answering action of the current turn; returns whether a turn took it."""
-    if action in INTERNAL_ACTIONS:
+    if action in BOOKKEEPING_ACTIONS:
         return False
     row = latest_interaction(session, conversation_id)
     if action in HANDOFF_ACTIONS and (conversation := session.get(Conversation, conversation_id)) is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -15,9 +16,21 @@ from store.schema import ConsoleSession, Manager, utcnow
 
 SESSION_LIFETIME = timedelta(hours=12)
 MIN_PASSWORD_LENGTH = 12
-_hasher = PasswordHasher()
-# Verified against when the email is unknown, so a wrong email costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("parley-dummy-password")
+
+
+@lru_cache(maxsize=1)
+def _hasher() -> PasswordHasher:
+    return PasswordHasher()
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so a wrong email costs as long as a wrong password.
+
+    Computed on the first login, not at import: an Argon2 hash takes tens of milliseconds and most importers never
+    log anyone in.
+    """
+    return _hasher().hash("parley-dummy-password")
 
 
 class AccountError(ValueError):
@@ -33,10 +46,10 @@ def create_manager(session: Session, email: str, password: str) -> Manager:
         raise AccountError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
     manager = session.execute(select(Manager).where(Manager.email == email)).scalar_one_or_none()
     if manager is None:
-        manager = Manager(email=email, password_hash=_hasher.hash(password))
+        manager = Manager(email=email, password_hash=_hasher().hash(password))
         session.add(manager)
     else:
-        manager.password_hash = _hasher.hash(password)
+        manager.password_hash = _hasher().hash(password)
     session.flush()
     return manager
 
@@ -45,13 +58,13 @@ def authenticate(session: Session, email: str, password: str) -> Manager | None:
     """The manager if the password matches, else None (in constant-ish time either way)."""
     manager = session.execute(select(Manager).where(Manager.email == email.strip().lower())).scalar_one_or_none()
     try:
-        _hasher.verify(manager.password_hash if manager else _DUMMY_HASH, password)
+        _hasher().verify(manager.password_hash if manager else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
     if manager is None:
         return None
-    if _hasher.check_needs_rehash(manager.password_hash):
-        manager.password_hash = _hasher.hash(password)
+    if _hasher().check_needs_rehash(manager.password_hash):
+        manager.password_hash = _hasher().hash(password)
     manager.last_login_at = utcnow()
     return manager
 

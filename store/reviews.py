@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from store.conversations import latest_corrections
+from store.interactions import record_pause
 from store.schema import Conversation, Correction, Interaction, OutboxMessage, utcnow
 
 CORRECTABLE = ("intent", "sentiment")
@@ -77,13 +78,12 @@ def set_tags(session: Session, conversation_id: str, tags: list[str]) -> list[st
 
 
 def set_paused(session: Session, conversation_id: str, paused: bool) -> None:
-    """Records the takeover state right away (the broker confirms it when Rasa's pause event arrives)."""
-    conversation = _conversation(session, conversation_id)
-    conversation.paused = paused
-    if paused:
-        conversation.needs_human = True
-    else:
-        conversation.needs_human = False
+    """Records the takeover state right away (the broker confirms it when Rasa's pause event arrives).
+
+    The same rule as the broker's (`store.interactions.record_pause`), so the inbox never depends on the tool.
+    """
+    if not record_pause(session, conversation_id, paused):
+        raise ReviewError(f"no conversation {conversation_id!r}")
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +15,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from actions import settings
+from core.settings import PROJECT_ROOT
 from store.db import Database
 from store.migrate import upgrade
 
@@ -88,7 +88,7 @@ def plain_variations(response: str) -> set[str]:
 def domain_responses() -> dict[str, list[dict[str, Any]]]:
     """The responses of the bot's own domain files, merged as Rasa merges the folder."""
     responses: dict[str, list[dict[str, Any]]] = {}
-    for path in sorted((Path(__file__).resolve().parents[1] / "domain").glob("*.yml")):
+    for path in sorted((PROJECT_ROOT / "domain").glob("*.yml")):
         responses.update(yaml.safe_load(path.read_text(encoding="utf-8")).get("responses") or {})
     return responses
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.launcher import ROOT, Stack, start_stack
+from bot.launcher import Stack, start_stack
+from core.settings import PROJECT_ROOT as ROOT
 from tests.bot.telegram_fake import FakeBotApi, serve
 
 MODEL = ROOT / "models" / "parley.tar.gz"

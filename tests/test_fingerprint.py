@@ -6,7 +6,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from core.settings import PROJECT_ROOT
+
+ROOT = PROJECT_ROOT
 
 
 def fingerprint(project: Path) -> str:

@@ -6,7 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from core.settings import PROJECT_ROOT
+
+ROOT = PROJECT_ROOT
 
 
 def test_ruff_reads_the_model_code_and_skips_generated_folders() -> None:

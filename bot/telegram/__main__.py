@@ -12,24 +12,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 
 from telegram.error import TelegramError
 
 from bot.telegram.channel import ALLOWED_UPDATES
-from bot.telegram.output import DEFAULT_API_BASE, make_bot
+from channels.telegram import make_bot
+from core.settings import get_settings
 
 WEBHOOK_PATH = "/webhooks/telegram_ptb/webhook"
 
 
 async def run(args: argparse.Namespace) -> int:
     """Runs one command against the Bot API."""
-    token = os.environ.get("TELEGRAM_BOT_TOKEN", "")
+    settings = get_settings()
+    token = settings.telegram_token
     if not token:
         print("TELEGRAM_BOT_TOKEN is not set. Get a token from @BotFather and put it in .env.", file=sys.stderr)
         return 2
-    bot = make_bot(token, os.environ.get("TELEGRAM_API_BASE") or DEFAULT_API_BASE)
+    bot = make_bot(token, settings.telegram_api_base)
     try:
         await bot.initialize()
         if args.command == "check":
@@ -41,7 +42,7 @@ async def run(args: argparse.Namespace) -> int:
             if info.last_error_message:
                 print(f"Telegram's last delivery error: {info.last_error_message}")
         elif args.command == "set-webhook":
-            secret = os.environ.get("TELEGRAM_WEBHOOK_SECRET", "")
+            secret = settings.telegram_webhook_secret
             if not secret:
                 print("TELEGRAM_WEBHOOK_SECRET is not set; the webhook would reject every update.", file=sys.stderr)
                 return 2

@@ -23,7 +23,6 @@ import asyncio
 import hmac
 import json
 import logging
-import os
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -38,9 +37,11 @@ from telegram.ext import ExtBot
 from telegram.request import BaseRequest
 
 from bot.rest import reply_for_silence
-from bot.telegram.output import DEFAULT_API_BASE, TelegramOutput, make_bot
+from bot.telegram.output import TelegramOutput
 from bot.telegram.policy import PRIVATE_INTENTS, PUBLIC_MAX_MESSAGES, move_to_private, shorten
 from bot.telegram.updates import Ignored, Incoming, classify
+from channels.telegram import make_bot
+from core.settings import TELEGRAM_API_BASE, get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -64,14 +65,12 @@ class TelegramInput(InputChannel):
         """Reads settings from `credentials.yml`, falling back to the environment (where secrets belong)."""
         credentials = credentials or {}
 
-        def setting(key: str, env: str, default: str = "") -> str:
-            return str(credentials.get(key) or os.environ.get(env) or default)
-
+        settings = get_settings()
         return cls(
-            token=setting("token", "TELEGRAM_BOT_TOKEN"),
-            secret=setting("webhook_secret", "TELEGRAM_WEBHOOK_SECRET"),
-            mode=setting("mode", "TELEGRAM_MODE", "webhook"),
-            api_base=setting("api_base", "TELEGRAM_API_BASE", DEFAULT_API_BASE),
+            token=str(credentials.get("token") or settings.telegram_token),
+            secret=str(credentials.get("webhook_secret") or settings.telegram_webhook_secret),
+            mode=str(credentials.get("mode") or settings.telegram_mode),
+            api_base=str(credentials.get("api_base") or settings.telegram_api_base),
         )
 
     def __init__(
@@ -79,7 +78,7 @@ class TelegramInput(InputChannel):
         token: str = "",
         secret: str = "",
         mode: str = "webhook",
-        api_base: str = DEFAULT_API_BASE,
+        api_base: str = TELEGRAM_API_BASE,
         request: BaseRequest | None = None,
     ) -> None:
         if mode not in ("webhook", "polling"):

@@ -10,8 +10,9 @@ Ignored (silence would be right, a reply would be spam): messages from bots, the
 group chatter not addressed to the bot, non-text messages in public, edits (the original was answered and logged),
 channel posts, and anything else Telegram may send.
 
-Conversation keys: a DM is `tg:<user id>`; a public thread is `tg:comment:<chat id>:<user id>`. Both carry
-`user_id` in the metadata, so one person has one profile, but public and private transcripts never mix.
+Conversation keys come from `core.conversations`: a DM is `tg:<user id>`; a public thread is
+`tg:comment:<chat id>:<user id>`. Both carry `user_id` in the metadata, so one person has one profile, but public
+and private transcripts never mix.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Message, Update
+
+from core.conversations import telegram_comment_key, telegram_dm_key
 
 NON_TEXT_KINDS = ("sticker", "photo", "voice", "video", "video_note", "audio", "document", "animation", "location")
 
@@ -105,7 +108,7 @@ def _dm(message: Message, text: str, kind: str) -> Incoming:
     metadata = {**person, "surface": "dm", "telegram": {"chat_id": message.chat.id, "message_id": message.message_id}}
     if kind != "text":
         metadata["attachment"] = kind
-    return Incoming(f"tg:{person['user_id']}", text, message.chat.id, "dm", metadata, kind=kind)
+    return Incoming(telegram_dm_key(person["user_id"]), text, message.chat.id, "dm", metadata, kind=kind)
 
 
 def _comment(message: Message, text: str) -> Incoming:
@@ -116,7 +119,7 @@ def _comment(message: Message, text: str) -> Incoming:
         "telegram": {"chat_id": message.chat.id, "message_id": message.message_id},
     }
     return Incoming(
-        f"tg:comment:{message.chat.id}:{person['user_id']}",
+        telegram_comment_key(message.chat.id, person["user_id"]),
         text,
         message.chat.id,
         "comment",
@@ -141,7 +144,8 @@ def classify(update: Update, bot_username: str = "", bot_id: int | None = None) 
             return Ignored("button on a message that is no longer accessible")
         person = _person(query)
         public = message.chat.type != "private"
-        sender = f"tg:comment:{message.chat.id}:{person['user_id']}" if public else f"tg:{person['user_id']}"
+        user_id = person["user_id"]
+        sender = telegram_comment_key(message.chat.id, user_id) if public else telegram_dm_key(user_id)
         return Incoming(
             sender,
             query.data,

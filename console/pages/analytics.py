@@ -10,6 +10,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from console.charts import bars, hbars
+from console.rendering import render
 from store import analytics
 
 analytics_routes = Blueprint("console_analytics")
@@ -44,8 +45,6 @@ TITLES = {
 @analytics_routes.get("/analytics")
 async def analytics_page(request: Request) -> HTTPResponse:
     """Every chart, with its key figure and a CSV link."""
-    from console.app import render
-
     with request.app.ctx.db.session() as session:
         data = {name: metric(session) for name, metric in analytics.METRICS.items()}
     messages = data["messages"]

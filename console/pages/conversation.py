@@ -10,11 +10,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from console import takeover
-from console.domain_info import domain_intents
 from console.exporting import story_steps, write_story
-from console.settings import PROJECT_ROOT
-from retrain.collect import examples_from_store
-from retrain.merge import merge, training_examples, write_reviewed
+from console.rendering import render
+from core.conversations import parse_telegram_key
 from store.conversations import transcript
 from store.reviews import (
     SENTIMENTS,
@@ -27,6 +25,9 @@ from store.reviews import (
     set_tags,
 )
 from store.schema import Conversation, Interaction
+from training.collect import examples_from_store
+from training.domain import domain_intents
+from training.merge import merge, training_examples, write_reviewed
 
 logger = logging.getLogger(__name__)
 conversation_routes = Blueprint("console_conversation")
@@ -42,8 +43,6 @@ def _back(conversation_id: str, notice: str = "", error: str = "") -> HTTPRespon
 @conversation_routes.get("/conversations/<conversation_id:str>")
 async def conversation_page(request: Request, conversation_id: str) -> HTTPResponse:
     """The transcript with every control a manager needs."""
-    from console.app import render
-
     conversation_id = urllib.parse.unquote(conversation_id)
     with request.app.ctx.db.session() as session:
         conversation = session.get(Conversation, conversation_id)
@@ -140,10 +139,10 @@ async def reply(request: Request, conversation_id: str) -> HTTPResponse:
             return _back(conversation_id, error="Take the conversation over first, so the bot does not answer too.")
     try:
         if channel == "telegram_ptb":
-            chat = takeover.telegram_target(conversation_id)
-            if chat is None or not settings.telegram_token:
+            address = parse_telegram_key(conversation_id)
+            if address is None or not settings.telegram_token:
                 return _back(conversation_id, error="This Telegram conversation cannot be reached (no token or chat).")
-            await takeover.send_telegram(settings, chat, text)
+            await takeover.send_telegram(settings, address.chat_id, text)
             delivered = "Sent on Telegram."
         else:
             with request.app.ctx.db.session() as session:
@@ -183,7 +182,7 @@ async def export_nlu(request: Request) -> HTTPResponse:
     settings = request.app.ctx.settings
     with request.app.ctx.db.session() as session:
         examples = examples_from_store(session)
-    result = merge(training_examples(PROJECT_ROOT / "data" / "nlu"), examples, domain_intents(settings.domain_dir))
+    result = merge(training_examples(settings.nlu_data_dir), examples, domain_intents(settings.domain_dir))
     write_reviewed(settings.nlu_export, result.added)
     notice = f"Wrote {len(result.added)} example(s) to {settings.nlu_export}; {result.duplicates} already known."
     if result.conflicts:

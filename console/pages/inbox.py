@@ -8,8 +8,9 @@ from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from console.domain_info import domain_intents
+from console.rendering import render
 from store.conversations import InboxFilter, inbox
+from training.domain import domain_intents
 
 inbox_routes = Blueprint("console_inbox")
 
@@ -56,8 +57,6 @@ def filter_from(request: Request) -> InboxFilter:
 @inbox_routes.get("/")
 async def inbox_page(request: Request) -> HTTPResponse:
     """The inbox with the filter form."""
-    from console.app import render
-
     f = filter_from(request)
     with request.app.ctx.db.session() as session:
         page = inbox(session, f, cursor=request.args.get("after"))

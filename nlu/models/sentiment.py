@@ -20,10 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
+from core.settings import PROJECT_ROOT
+
 LABELS = ("negative", "neutral", "positive")
-DEFAULT_HEAD_PATH = Path(__file__).resolve().parents[1] / "resources" / "sentiment_head.json"
+DEFAULT_HEAD_PATH = PROJECT_ROOT / "nlu" / "resources" / "sentiment_head.json"
 # Customer-service examples the shipped head is trained on; adapting to corrections rehearses them too.
-SHIPPED_EXAMPLES_PATH = Path(__file__).resolve().parents[1] / "resources" / "sentiment_examples.tsv"
+SHIPPED_EXAMPLES_PATH = PROJECT_ROOT / "nlu" / "resources" / "sentiment_examples.tsv"
 
 
 def read_examples(path: Path = SHIPPED_EXAMPLES_PATH) -> tuple[list[str], list[str]]:

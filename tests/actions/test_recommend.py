@@ -142,7 +142,7 @@ async def test_opted_out_users_get_no_interest_tracking(make_tracker):
 
 
 async def test_cold_start_uses_the_segment_of_similar_customers(make_tracker):
-    from store.segments import compute_segments
+    from recommender.segments import compute_segments
 
     # Six customers who asked about stoves all tapped the same cookware item.
     for i in range(6):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import yaml
 
 from benchmarks.conversation_data import read_conversations, read_messages, split_of
-from retrain.merge import normalise, training_examples
+from core.settings import PROJECT_ROOT
+from training.merge import normalise, training_examples
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = PROJECT_ROOT
 DATA = ROOT / "data"
 DOMAIN = ROOT / "domain"
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from benchmarks.recommendation_quality import SECTIONS, Judged, hit_at_k, ndcg_at_k, read_requests
+from core.settings import PROJECT_ROOT
 from recommender.catalog import load_catalog
-from retrain.merge import normalise, training_examples
+from training.merge import normalise, training_examples
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = PROJECT_ROOT
 
 
 def every_request() -> list[Judged]:

@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from bot.launcher import ROOT, http
+from bot.launcher import http
+from core.settings import PROJECT_ROOT as ROOT
 from tests.conftest import plain_variations
 
 pytestmark = pytest.mark.integration

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.launcher import ROOT, free_port
+from bot.launcher import free_port
+from core.settings import PROJECT_ROOT as ROOT
 from store.db import Database
 from store.managers import create_manager
 from tests.stack_fixtures import API_TOKEN

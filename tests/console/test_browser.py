@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.launcher import ROOT
+from core.settings import PROJECT_ROOT as ROOT
 from tests.console.conftest import EMAIL, PASSWORD
 
 pytestmark = pytest.mark.integration

@@ -10,7 +10,8 @@ import urllib.parse
 import pytest
 import yaml
 
-from bot.launcher import ROOT
+from core.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT as ROOT
 from tests.conftest import plain_variations
 from tests.console.conftest import Client
 
@@ -145,9 +146,8 @@ def test_takeover_reply_and_hand_back_over_rest(logged_in, stack):
 
 def test_takeover_reply_over_telegram(logged_in, stack, telegram_api):
     import json
-    from pathlib import Path
 
-    update = json.loads((Path(__file__).parents[1] / "bot" / "telegram_updates" / "dm_text.json").read_text())
+    update = json.loads((PROJECT_ROOT / "tests" / "bot" / "telegram_updates" / "dm_text.json").read_text())
     update["update_id"] = 910000001
     update["message"]["from"]["id"] = update["message"]["chat"]["id"] = 5559999
     import urllib.request

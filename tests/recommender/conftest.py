@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 from recommender.catalog import load_catalog
 from recommender.encoders import HashingEncoder, SentenceTransformerEncoder
 from recommender.engine import Recommender

@@ -1,10 +1,9 @@
-from pathlib import Path
-
 import pytest
 
+from core.settings import PROJECT_ROOT
 from recommender.catalog import ITEM_TYPES, CatalogError, load_catalog
 
-BRAND_CATALOG = Path(__file__).resolve().parents[2] / "brand" / "catalog.yml"
+BRAND_CATALOG = PROJECT_ROOT / "brand" / "catalog.yml"
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +31,7 @@ def test_catalog_categories_match_the_nlu_synonyms(catalog):
     """Every product category must be reachable from the `product_type` entity values the NLU produces."""
     import yaml
 
-    nlu = yaml.safe_load((BRAND_CATALOG.parents[1] / "data" / "nlu" / "catalog.yml").read_text())
+    nlu = yaml.safe_load((PROJECT_ROOT / "data" / "nlu" / "catalog.yml").read_text())
     synonyms = {block["synonym"] for block in nlu["nlu"] if "synonym" in block}
     assert catalog.categories <= synonyms
 

@@ -1,7 +1,6 @@
-from pathlib import Path
-
 import pytest
 
+from core.settings import PROJECT_ROOT
 from recommender.catalog import load_catalog
 from recommender.lexical import LexicalSearch
 from recommender.text import tokenize
@@ -9,7 +8,7 @@ from recommender.text import tokenize
 
 @pytest.fixture(scope="module")
 def search():
-    return LexicalSearch(load_catalog(Path(__file__).resolve().parents[2] / "brand" / "catalog.yml"))
+    return LexicalSearch(load_catalog(PROJECT_ROOT / "brand" / "catalog.yml"))
 
 
 def test_tokenize_normalises_numbers_plurals_and_stop_words():

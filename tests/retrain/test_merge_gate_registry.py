@@ -1,12 +1,12 @@
 import yaml
 
-from retrain.collect import Example, collect
 from retrain.gate import Metrics, decide
-from retrain.merge import file_examples, merge, normalise, reviewed_labels, training_examples, write_reviewed
 from retrain.registry import Entry, Registry, content_hash, file_sha256, serve
 from store.identity import Identity
 from store.interactions import record_user_turn
 from store.reviews import relabel
+from training.collect import Example, collect
+from training.merge import file_examples, merge, normalise, reviewed_labels, training_examples, write_reviewed
 
 
 def test_normalise_strips_markup_case_and_spacing():

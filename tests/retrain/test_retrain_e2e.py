@@ -10,7 +10,7 @@ import subprocess
 import pytest
 from sqlalchemy import select
 
-from bot.launcher import ROOT
+from core.settings import PROJECT_ROOT as ROOT
 from retrain.workspace import retrain_command, scratch_copy
 from store.db import Database
 from store.reviews import relabel

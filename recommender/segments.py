@@ -1,7 +1,7 @@
 """User segments: K-means over interest vectors, named by what their members care about.
 
 Managers see segments in the console; the recommender uses a user's segment for cold start (what people like them
-engaged with) when the user's own history is thin. Recompute with `python -m store segments` (or the retrain job);
+engaged with) when the user's own history is thin. Recompute with `python -m recommender segments` (or the retrain job);
 users who opted out of personalisation are never segmented.
 """
 

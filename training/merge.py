@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from retrain.collect import Example
+from training.collect import Example
 
 REVIEWED_FILE = "reviewed.yml"
 _ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]+\)|\{[^}]+\})")

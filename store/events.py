@@ -1,0 +1,52 @@
+"""The store's `EventWriter`: turns Rasa events into interaction-log rows.
+
+- `user` -> a new row with the text, intent, confidence, entities and sentiment (and the user, created on sight);
+- `action` -> the first answering action of the turn;
+- `bot` -> the reply text, plus the catalog items the message showed (actions pass them as `parley_items`);
+- `pause` / `resume` -> the conversation's handoff state in the inbox (`core.handoff`).
+
+No Rasa import: events are Rasa's JSON dicts, so `python -m store replay` works without loading Rasa.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from core.events import ITEMS_KEY, is_turn_event
+from store.db import Database
+from store.identity import identity_from
+from store.interactions import record_action, record_bot_reply, record_pause, record_user_turn
+
+
+class StoreEventWriter:
+    """Writes one Rasa event to the store in its own unit of work (raises if the database fails)."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def write(self, event: Mapping[str, Any]) -> None:
+        """Applies one event; events that say nothing about a turn are ignored."""
+        if not is_turn_event(event):
+            return
+        kind = event.get("event")
+        sender = str(event.get("sender_id"))
+        with self.database.session() as session:
+            if kind == "user":
+                record_user_turn(
+                    session,
+                    sender,
+                    identity_from(sender, event.get("input_channel"), event.get("metadata")),
+                    event.get("text"),
+                    event.get("parse_data"),
+                    event.get("message_id"),
+                    event.get("timestamp"),
+                )
+            elif kind == "action":
+                record_action(session, sender, str(event.get("name") or ""))
+            elif kind in ("pause", "resume"):
+                record_pause(session, sender, paused=kind == "pause")
+            else:
+                metadata = event.get("metadata") if isinstance(event.get("metadata"), Mapping) else {}
+                items = metadata.get(ITEMS_KEY) if isinstance(metadata.get(ITEMS_KEY), list) else []
+                record_bot_reply(session, sender, event.get("text"), items)
