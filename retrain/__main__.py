@@ -1,6 +1,6 @@
 """`python -m retrain` (`make retrain`): learn from reviewed conversations, behind an evaluation gate.
 
-Steps, each reported as it runs:
+Steps, each reported as it runs (`retrain/steps.py` has one function per step):
   1. collect managers' corrections, reviewed stories and the feedback log from the store;
   2. merge the corrections into the NLU data (duplicates dropped, conflicts reported, sources kept);
   3. train a candidate model (NLU + dialogue) on the merged data; its sentiment head adapts to sentiment labels;
@@ -13,24 +13,18 @@ Every candidate is recorded in models/registry.json; a promoted one is served fr
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
-import subprocess
 import sys
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
-from datetime import datetime, timezone
 from pathlib import Path
 
-from retrain.gate import DEFAULT_TOLERANCE, HELDOUT, HELDOUT_SENTIMENT, STORIES, Metrics, decide, evaluate
-from retrain.registry import Entry, Registry, content_hash, file_sha256, serve
-from retrain.workspace import ROOT, Workspace
+from core.rasa_api import BotUnreachable, RasaAPI
+from core.settings import PROJECT_ROOT, get_settings
+from retrain import steps
+from retrain.gate import DEFAULT_TOLERANCE, HELDOUT, HELDOUT_SENTIMENT, STORIES, evaluate
+from retrain.registry import Registry
+from retrain.workspace import Workspace
 from store.db import Database
-from training.collect import collect
-from training.domain import domain_intents
-from training.merge import REVIEWED_FILE, merge, normalise, reviewed_labels, training_examples, write_reviewed
+from training.merge import REVIEWED_FILE
 
 STEPS = 6
 
@@ -50,88 +44,38 @@ class Progress:
         print(f"      {text} ({time.monotonic() - self.start:.0f} s)", flush=True)
 
 
-def train_candidate(workspace: Workspace, candidate_id: str, data: Path, out: Path) -> Path:
-    """Trains NLU + dialogue on `data`; returns the model file."""
-    log = out / "train.log"
-    with log.open("w") as handle:
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "bot.cli",
-                "train",
-                "--domain",
-                str(workspace.root / "domain"),
-                "--data",
-                str(data),
-                "--config",
-                str(workspace.root / "config.yml"),
-                "--out",
-                str(out),
-                "--fixed-model-name",
-                candidate_id,
-            ],
-            cwd=ROOT,
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-        )
-    model = out / f"{candidate_id}.tar.gz"
-    if done.returncode != 0 or not model.exists():
-        raise RuntimeError(f"training the candidate failed; see {log}")
-    return model
-
-
 def reload_server(model: Path) -> str:
     """Asks a running bot (HTTP API on) to load the promoted model; says what happened."""
-    token = os.environ.get("RASA_API_TOKEN")
-    if not token:
+    api = RasaAPI.from_settings()
+    if not api.token:
         return "restart `make run` to serve it (set RASA_API_TOKEN to have retrain reload a running bot)"
-    url = f"http://{os.environ.get('RASA_HOST', '127.0.0.1')}:{os.environ.get('RASA_PORT', '5005')}"
-    request = urllib.request.Request(
-        f"{url}/model?{urllib.parse.urlencode({'token': token})}",
-        data=f'{{"model_file": "{model}"}}'.encode(),
-        method="PUT",
-        headers={"Content-Type": "application/json"},
-    )
     try:
-        urllib.request.urlopen(request, timeout=300).read()
-        return f"the running bot at {url} now serves it"
-    except (urllib.error.URLError, TimeoutError) as error:
-        return f"no running bot answered at {url} ({error}); `make run` will serve it"
+        api.load_model(str(model))
+        return f"the running bot at {api.base_url} now serves it"
+    except BotUnreachable as error:
+        return f"no running bot answered ({error}); `make run` will serve it"
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Runs the whole loop; exit 0 when the run completed (promoted or not), 1 on errors."""
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """The command line (see `--help`)."""
     parser = argparse.ArgumentParser(prog="python -m retrain", description=__doc__.split("\n")[0])
     parser.add_argument("--force", action="store_true", help="promote the candidate even if the gate refuses it")
     parser.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE, help="how much worse is acceptable")
     parser.add_argument("--db", help="store URL (default: $PARLEY_DB_URL, else var/parley.db)")
-    parser.add_argument("--stories-dir", type=Path, default=ROOT / "tests" / "stories" / "reviewed")
+    parser.add_argument("--stories-dir", type=Path, default=get_settings().stories_export_dir)
     parser.add_argument("--heldout", type=Path, default=HELDOUT)
     parser.add_argument("--heldout-sentiment", type=Path, default=HELDOUT_SENTIMENT)
     parser.add_argument("--always-train", action="store_true", help="train even when nothing new was collected")
-    parser.add_argument("--workspace", type=Path, default=ROOT, help="a copy of the project to work in (experiments)")
-    args = parser.parse_args(argv)
-    progress = Progress()
-    ws = Workspace(args.workspace.resolve())
-    registry = Registry(ws.models / "registry.json")
-    DATA, MODELS, SERVED = ws.data, ws.models, ws.served
+    parser.add_argument("--workspace", type=Path, default=PROJECT_ROOT, help="a copy of the project to work in")
+    return parser.parse_args(argv)
 
-    progress.step(1, "Collecting what managers reviewed")
-    collected = collect(Database(args.db), args.stories_dir)
-    progress.note(
-        f"{collected.intent_corrections} intent correction(s), "
-        f"{collected.sentiment_corrections} sentiment correction(s), {collected.feedback_events} feedback event(s), "
-        f"{len(collected.reviewed_stories)} reviewed stor(y/ies)"
-    )
 
-    progress.step(2, "Merging corrections into the training data")
-    base = training_examples(DATA / "nlu")
-    result = merge(base, collected.examples, domain_intents(ws.root / "domain"))
+def report_merge(progress: Progress, merged: steps.Merged) -> None:
+    """Step 2's lines: what was added, what was left out and why."""
+    result = merged.result
     progress.note(f"{len(result.added)} new example(s), {result.duplicates} already known")
-    sentiment_added = sum(e.sentiment is not None for e in result.added)
-    if sentiment_added:
-        progress.note(f"{sentiment_added} of them carry a sentiment label for the sentiment head")
+    if merged.sentiment_added:
+        progress.note(f"{merged.sentiment_added} of them carry a sentiment label for the sentiment head")
     for conflict in result.conflicts:
         labels = "; ".join(f"{label} ({source})" for source, label in conflict.labels.items())
         left_out = "left out" if conflict.field == "intent" else "sentiment left out"
@@ -139,119 +83,107 @@ def main(argv: list[str] | None = None) -> int:
     for example in result.unknown_intents:
         why = "is not in the domain" + ("" if example.intent_reviewed else "; correct its intent to use its sentiment")
         progress.note(f'left out (intent {example.intent!r} {why}): "{example.text}"')
-    reviewed_now = DATA / "nlu" / REVIEWED_FILE
-    served_examples = reviewed_labels(reviewed_now)
-    candidate_examples = {(normalise(e.text), e.intent, e.sentiment) for e in result.added}
-    if candidate_examples == served_examples and SERVED.exists() and not (args.always_train or args.force):
+
+
+def summary(report: steps.Report, workspace: Workspace, registry: Registry) -> str:
+    """The closing box: the verdict and the figures it rests on."""
+    assert report.candidate and report.evaluation and report.verdict
+    verdict, current, scores = report.verdict, report.evaluation.current, report.evaluation.candidate
+    result = report.merged.result
+    lines = [
+        "=" * 72,
+        f"Candidate {report.candidate.id}: {'PROMOTED' if verdict.promote else 'NOT promoted: the current model stays'}"
+        + (" (forced)" if verdict.forced else ""),
+        f"  examples added: {len(result.added)}   conflicts: {len(result.conflicts)}   duplicates: {result.duplicates}",
+    ]
+    if current:
+        lines.append(
+            f"  intent accuracy {current.intent_accuracy:.3f} -> {scores.intent_accuracy:.3f}   "
+            f"macro-F1 {current.intent_macro_f1:.3f} -> {scores.intent_macro_f1:.3f}   "
+            f"stories {current.stories_correct}/{current.stories_total} -> "
+            f"{scores.stories_correct}/{scores.stories_total}"
+        )
+        if current.sentiment_accuracy is not None and scores.sentiment_accuracy is not None:
+            lines.append(
+                f"  sentiment accuracy {current.sentiment_accuracy:.3f} -> {scores.sentiment_accuracy:.3f}   "
+                f"macro-recall {current.sentiment_macro_recall:.3f} -> {scores.sentiment_macro_recall:.3f}"
+            )
+    if verdict.promote:
+        lines.append(f"  served from {workspace.served}; {verdict.served_note}")
+        lines.append(f"  training data now includes {workspace.data / 'nlu' / REVIEWED_FILE}")
+    lines.append(f"  registry: {registry.path} ({len(registry.entries())} model(s) recorded)")
+    lines.append("=" * 72)
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Runs the whole loop; exit 0 when the run completed (promoted or not), 1 on errors."""
+    args = parse_args(argv)
+    progress = Progress()
+    workspace = Workspace(args.workspace.resolve())
+    registry = Registry(workspace.models / "registry.json")
+    database = Database(args.db)
+    held_out = steps.HeldOut(args.heldout, workspace.root / "tests" / "stories", args.heldout_sentiment)
+
+    progress.step(1, "Collecting what managers reviewed")
+    collected = steps.collect_reviews(database, args.stories_dir)
+    progress.note(
+        f"{collected.intent_corrections} intent correction(s), "
+        f"{collected.sentiment_corrections} sentiment correction(s), {collected.feedback_events} feedback event(s), "
+        f"{len(collected.reviewed_stories)} reviewed stor(y/ies)"
+    )
+
+    progress.step(2, "Merging corrections into the training data")
+    merged = steps.merge_corrections(workspace, collected, always_train=args.always_train or args.force)
+    report_merge(progress, merged)
+    if merged.nothing_new:
         print("\nNothing new to learn from: the served model already has every correction. Done.")
         return 0
+    report = steps.Report(collected, merged)
 
-    candidate_id = "candidate-" + datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
-    out = MODELS / "candidates" / candidate_id
-    data = out / "data"
-    shutil.copytree(DATA, data, ignore=shutil.ignore_patterns(REVIEWED_FILE))
-    write_reviewed(data / "nlu" / REVIEWED_FILE, result.added)
-    progress.step(
-        3, f"Training candidate {candidate_id} on {len(base) + len(result.added)} examples (log: {out / 'train.log'})"
-    )
+    examples = len(merged.base) + len(merged.result.added)
+    progress.step(3, f"Training a candidate on {examples} examples (log: models/candidates/<id>/train.log)")
     try:
-        model = train_candidate(ws, candidate_id, data, out)
+        report.candidate = steps.train_candidate(workspace, merged, steps.train_with_rasa)
     except RuntimeError as error:
         print(f"ERROR: {error}", file=sys.stderr)
         return 1
-    progress.note(f"trained: {model}")
+    progress.note(f"trained: {report.candidate.model}")
 
     progress.step(
         4,
         f"Evaluating the current and the candidate model on {args.heldout.name}, {args.heldout_sentiment.name} "
         f"and {STORIES.name}/",
     )
-    held_out = (args.heldout, ws.root / "tests" / "stories", args.heldout_sentiment)
-    held_out_hash = content_hash(*held_out)
-    current: Metrics | None = None
-    if SERVED.exists():
-        known = registry.evaluated(file_sha256(SERVED), held_out_hash)
-        if known is not None:
-            current = Metrics(**known.metrics)
-            progress.note(f"current:   {current} (the registry's figures for {known.id}: same file, same data)")
-        else:
-            current = evaluate(SERVED, out / "eval-current", *held_out)
-            progress.note(f"current:   {current}")
-    candidate = evaluate(model, out / "eval-candidate", *held_out)
-    progress.note(f"candidate: {candidate}")
+    report.evaluation = steps.evaluate_both(workspace, registry, report.candidate, held_out, evaluate)
+    if report.evaluation.current_from_registry:
+        progress.note(
+            f"current:   {report.evaluation.current} "
+            f"(the registry's figures for {report.evaluation.current_from_registry}: same file, same data)"
+        )
+    elif report.evaluation.current:
+        progress.note(f"current:   {report.evaluation.current}")
+    progress.note(f"candidate: {report.evaluation.candidate}")
 
     progress.step(5, f"Gate (tolerance {args.tolerance:.2f})")
-    decision = decide(current, candidate, args.tolerance)
-    for reason in decision.reasons:
-        progress.note(reason)
-    promote = decision.promote or args.force
-    entry = Entry(
-        id=candidate_id,
-        path=str(model),
-        data_hash=content_hash(ws.root / "config.yml", ws.root / "domain", data),
-        metrics=candidate.as_dict(),
-        promoted=promote,
-        forced=args.force and not decision.promote,
-        reasons=decision.reasons,
-        added_examples=len(result.added),
-        model_sha256=file_sha256(model),
-        heldout_hash=held_out_hash,
+    report.verdict = steps.gate_and_record(
+        workspace, registry, merged, report.candidate, report.evaluation, args.tolerance, args.force, reload_server
     )
-    served_note = ""
-    if promote:
-        if args.force and not decision.promote:
-            print("\n!!! FORCED: promoting a candidate the gate REFUSED (--force). !!!\n", flush=True)
-        serve(model, SERVED)
-        write_reviewed(reviewed_now, result.added)
-        if ws.is_project:
-            # `make run` must not retrain over the promoted model: its inputs now match the served model.
-            fingerprint = subprocess.run(
-                ["scripts/fingerprint.sh"], cwd=ROOT, capture_output=True, text=True, check=True
-            )
-            (MODELS / "parley.fingerprint").write_text(fingerprint.stdout)
-            served_note = reload_server(SERVED.resolve())
-        else:
-            served_note = f"workspace {ws.root}"
-    registry.record(entry)
+    for reason in report.verdict.decision.reasons:
+        progress.note(reason)
+    if report.verdict.forced:
+        print("\n!!! FORCED: promoting a candidate the gate REFUSED (--force). !!!\n", flush=True)
 
     progress.step(6, "Refreshing the recommender")
-    try:
-        from recommender.segments import compute_segments
-
-        with Database(args.db).session() as session:
-            segments = compute_segments(session)
+    report.segments = steps.refresh_segments(database)
+    if report.segments.error:
+        progress.note(f"segments not refreshed: {report.segments.error}")
+    else:
         progress.note(
-            f"{len(segments)} customer segment(s) recomputed; the collaborative signal refits from "
+            f"{report.segments.segments} customer segment(s) recomputed; the collaborative signal refits from "
             f"{collected.feedback_events} feedback event(s) on the running action server"
         )
-    except Exception as error:  # the model decision stands even if the store is briefly unavailable
-        progress.note(f"segments not refreshed: {error}")
-
-    print("\n" + "=" * 72)
-    print(
-        f"Candidate {candidate_id}: {'PROMOTED' if promote else 'NOT promoted: the current model stays'}"
-        + (" (forced)" if entry.forced else "")
-    )
-    print(
-        f"  examples added: {len(result.added)}   conflicts: {len(result.conflicts)}   duplicates: {result.duplicates}"
-    )
-    if current:
-        print(
-            f"  intent accuracy {current.intent_accuracy:.3f} -> {candidate.intent_accuracy:.3f}   "
-            f"macro-F1 {current.intent_macro_f1:.3f} -> {candidate.intent_macro_f1:.3f}   "
-            f"stories {current.stories_correct}/{current.stories_total} -> "
-            f"{candidate.stories_correct}/{candidate.stories_total}"
-        )
-        if current.sentiment_accuracy is not None and candidate.sentiment_accuracy is not None:
-            print(
-                f"  sentiment accuracy {current.sentiment_accuracy:.3f} -> {candidate.sentiment_accuracy:.3f}   "
-                f"macro-recall {current.sentiment_macro_recall:.3f} -> {candidate.sentiment_macro_recall:.3f}"
-            )
-    if promote:
-        print(f"  served from {SERVED}; {served_note}")
-        print(f"  training data now includes {reviewed_now}")
-    print(f"  registry: {registry.path} ({len(registry.entries())} model(s) recorded)")
-    print("=" * 72)
+    print("\n" + summary(report, workspace, registry))
     return 0
 
 

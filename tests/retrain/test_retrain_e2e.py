@@ -1,20 +1,20 @@
-"""`python -m retrain` end to end, at small scale: a store filled by real conversations with the bot, a manager's
-corrections, a real candidate trained and gated against the served model, in a scratch copy of the project."""
+"""`python -m retrain` end to end, at small scale: the test's own store with a manager's corrections, a real
+candidate trained and gated against the served model, in a scratch copy of the project."""
 
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 
 import pytest
-from sqlalchemy import select
 
 from core.settings import PROJECT_ROOT as ROOT
 from retrain.workspace import retrain_command, scratch_copy
 from store.db import Database
+from store.events import StoreEventWriter
+from store.interactions import conversation_turns
+from store.migrate import upgrade
 from store.reviews import relabel
-from store.schema import Interaction
 
 pytestmark = pytest.mark.integration
 
@@ -33,46 +33,55 @@ def run_retrain(ws, db_url, stories_dir, timeout, extra=()):
     )
 
 
-def test_retrain_learns_a_correction_and_records_the_candidate(stack, seeded, tmp_path):
-    with Database(stack.db_url).session() as session:
-        confused = (
-            session.execute(
-                select(Interaction).where(Interaction.conversation_id == "seed-confused").order_by(Interaction.id)
-            )
-            .scalars()
-            .first()
-        )
-        relabel(session, confused.id, "intent", "out_of_scope", "sam@kestrel.example")
+CONFUSED = "is the thing I bought going to turn up"
+OPT_OUT = "stop personalising my recommendations"
+
+
+@pytest.fixture
+def store(tmp_path):
+    """The test's own store: two logged turns (written as the event broker writes them) that a manager corrected."""
+    url = f"sqlite:///{tmp_path / 'retrain.db'}"
+    upgrade(url)
+    database = Database(url)
+    writer = StoreEventWriter(database)
+    for sender, text, intent, sentiment in (
+        ("c-confused", CONFUSED, "nlu_fallback", "neutral"),
+        ("c-privacy", OPT_OUT, "opt_out_personalisation", "negative"),
+    ):
+        parse = {"intent": {"name": intent, "confidence": 0.4}, "entities": [], "sentiment": {"label": sentiment}}
+        writer.write({"event": "user", "sender_id": sender, "text": text, "parse_data": parse})
+    with database.session() as session:
+        [confused] = conversation_turns(session, "c-confused")
+        relabel(session, confused.id, "intent", "order_status", "sam@kestrel.example")
         # a sentiment-only correction: the bot read this request as negative; the manager says it is neutral
-        opt_out = session.execute(
-            select(Interaction).where(
-                Interaction.conversation_id == "seed-privacy",
-                Interaction.text == "stop personalising my recommendations",
-            )
-        ).scalar_one()
+        [opt_out] = conversation_turns(session, "c-privacy")
         relabel(session, opt_out.id, "sentiment", "neutral", "sam@kestrel.example")
+    yield url
+    database.dispose()
+
+
+def test_retrain_learns_a_correction_and_records_the_candidate(store, tmp_path):
     ws = scratch_project(tmp_path)
-    done = run_retrain(ws, stack.db_url, tmp_path, timeout=1200)
+    done = run_retrain(ws, store, tmp_path, timeout=1200)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     out = done.stdout
     for step in range(1, 7):
         assert f"[{step}/6]" in out
-    added = int(re.search(r"(\d+) new example\(s\)", out).group(1))
-    assert added >= 1  # this correction, plus any other test's corrections in the shared store
+    assert "2 new example(s), 0 already known" in out  # exactly this store's two corrections
     [entry] = json.loads((ws / "models" / "registry.json").read_text())
-    assert entry["added_examples"] == added and entry["metrics"]["stories_total"] >= 20
+    assert entry["added_examples"] == 2 and entry["metrics"]["stories_total"] >= 20
     assert 0 < entry["metrics"]["intent_accuracy"] <= 1
     assert 0 < entry["metrics"]["sentiment_accuracy"] <= 1  # the gate scored the candidate's sentiment head too
-    assert int(re.search(r"(\d+) of them carry a sentiment label", out).group(1)) >= 1
+    assert "1 of them carry a sentiment label for the sentiment head" in out
     # right labels on two messages: the candidate must not be worse on held-out data, so the gate promotes it
     assert entry["promoted"] and "PROMOTED" in out, entry["reasons"]
     reviewed = (ws / "data" / "nlu" / "reviewed.yml").read_text()
-    assert confused.text in reviewed and "sam@kestrel.example" in reviewed
+    assert CONFUSED in reviewed and OPT_OUT in reviewed and "sam@kestrel.example" in reviewed
     assert "sentiment: neutral" in reviewed
 
-    again = run_retrain(ws, stack.db_url, tmp_path, timeout=600)  # nothing new: no second candidate is trained
+    again = run_retrain(ws, store, tmp_path, timeout=600)  # nothing new: no second candidate is trained
     assert "Nothing new to learn from" in again.stdout
     # forced to train anyway: the served model's figures come from the registry, not a second evaluation
-    forced = run_retrain(ws, stack.db_url, tmp_path, timeout=1200, extra=["--always-train"])
+    forced = run_retrain(ws, store, tmp_path, timeout=1200, extra=["--always-train"])
     assert forced.returncode == 0, forced.stdout[-3000:] + forced.stderr[-3000:]
     assert f"the registry's figures for {entry['id']}" in forced.stdout
