@@ -49,8 +49,9 @@ db-upgrade: install ## Create or migrate the store schema (PARLEY_DB_URL, defaul
 test: install ## Everything CI checks: lint, data validation, training, pytest, dialogue tests
 	@scripts/test.sh
 
-lint: install ## ruff lint and format check
-	@.venv/bin/ruff check . && .venv/bin/ruff format --check .
+lint: install ## ruff lint and format check, the import contracts between layers (.importlinter), mypy on core and store
+	@.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/lint-imports --no-cache --no-logo \
+		&& .venv/bin/mypy
 
 format: install ## Apply ruff's fixes and formatting
 	@.venv/bin/ruff check --fix . && .venv/bin/ruff format .
@@ -72,4 +73,4 @@ lock: install ## Re-resolve requirements.in into requirements.lock
 	@.venv/bin/uv pip compile requirements.in --python-version 3.10 -o requirements.lock
 
 clean: ## Remove trained models, caches and runtime state (keeps .venv)
-	rm -rf models results .rasa .cache .pytest_cache .ruff_cache var
+	rm -rf models results .rasa .cache .pytest_cache .ruff_cache .mypy_cache var

@@ -8,9 +8,11 @@ trap stop_postgres EXIT
 
 step() { printf '\n==> %s\n' "$*"; }
 
-step "Lint (ruff)"
+step "Lint (ruff, import contracts, mypy on core and store)"
 ruff check .
 ruff format --check .
+lint-imports --no-cache --no-logo
+mypy
 
 step "Validate domain and training data"
 rasa data validate --domain domain --data data

@@ -47,6 +47,6 @@ class StoreEventWriter:
             elif kind in ("pause", "resume"):
                 record_pause(session, sender, paused=kind == "pause")
             else:
-                metadata = event.get("metadata") if isinstance(event.get("metadata"), Mapping) else {}
-                items = metadata.get(ITEMS_KEY) if isinstance(metadata.get(ITEMS_KEY), list) else []
-                record_bot_reply(session, sender, event.get("text"), items)
+                metadata = event.get("metadata")
+                items = metadata.get(ITEMS_KEY) if isinstance(metadata, Mapping) else None
+                record_bot_reply(session, sender, event.get("text"), items if isinstance(items, list) else [])

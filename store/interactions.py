@@ -23,6 +23,11 @@ def _timestamp(value: float | None) -> datetime:
     return datetime.fromtimestamp(value, timezone.utc) if value else datetime.now(timezone.utc)
 
 
+def _mapping(value: Any) -> Mapping[str, Any]:
+    """`value` if it is a mapping, else an empty one: parse data from a client or a spool may be malformed."""
+    return value if isinstance(value, Mapping) else {}
+
+
 def _float(value: Any) -> float | None:
     try:
         return float(value)
@@ -42,8 +47,8 @@ def record_user_turn(
     """Logs a user message with the NLU's reading of it; creates or refreshes the user."""
     user: User = upsert_user(session, identity)
     parse = parse_data if isinstance(parse_data, Mapping) else {}
-    intent = parse.get("intent") if isinstance(parse.get("intent"), Mapping) else {}
-    sentiment = parse.get("sentiment") if isinstance(parse.get("sentiment"), Mapping) else {}
+    intent = _mapping(parse.get("intent"))
+    sentiment = _mapping(parse.get("sentiment"))
     entities = [
         {key: entity.get(key) for key in ("entity", "value", "start", "end", "extractor")}
         for entity in parse.get("entities") or []

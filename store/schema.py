@@ -6,6 +6,7 @@ Types are portable between SQLite and PostgreSQL (JSON columns, timezone-aware t
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
@@ -32,7 +33,18 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+if TYPE_CHECKING:
+    # SQLAlchemy 1.4 (Rasa's pin) has no typed declarative base; mypy sees the tables as plain classes.
+    class Base:
+        """The declarative base, as the type checker sees it."""
+
+        metadata: MetaData
+        __table__: Any
+
+        def __init__(self, **kwargs: Any) -> None: ...
+
+else:
+    Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 
 
 def utcnow() -> datetime:
