@@ -11,10 +11,10 @@ import dataclasses
 import json
 import logging
 import re
+from pathlib import Path
 from typing import Any
 
 import numpy as np
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -24,6 +24,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from nlu.components.base import ParleyComponent
 from nlu.components.features import example_metadata, sequence_states
 from nlu.models.encoder import DEFAULT_ENCODER, SplitEncoder, configure_torch_threads
 from nlu.models.intent import IntentModel, IntentTrainingConfig, pad
@@ -56,7 +57,7 @@ _TRAINING_KEYS = {field.name for field in dataclasses.fields(IntentTrainingConfi
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class TransformerIntentClassifier(GraphComponent, IntentClassifier):
+class TransformerIntentClassifier(ParleyComponent, IntentClassifier):
     """Predicts the intent and a ranking of alternatives. Needs `TransformerFeaturizer` earlier in the pipeline."""
 
     @staticmethod
@@ -89,13 +90,11 @@ class TransformerIntentClassifier(GraphComponent, IntentClassifier):
     def __init__(
         self,
         config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
+        model_storage: ModelStorage | None = None,
+        resource: Resource | None = None,
         model: IntentModel | None = None,
     ) -> None:
-        self._config = config
-        self._model_storage = model_storage
-        self._resource = resource
+        super().__init__(config, model_storage, resource)
         self._model = model
         self._known: frozenset[str] = frozenset()
 
@@ -114,18 +113,6 @@ class TransformerIntentClassifier(GraphComponent, IntentClassifier):
             raise InvalidConfigException("TransformerIntentClassifier: 'calibration_split' must be in [0, 1)")
         if not isinstance(config.get("ranking_length"), int) or config["ranking_length"] < 0:
             raise InvalidConfigException("TransformerIntentClassifier: 'ranking_length' must be >= 0")
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> TransformerIntentClassifier:
-        """Creates an untrained classifier."""
-        cls.validate_config(config)
-        return cls(config, model_storage, resource)
 
     def _encoder(self) -> SplitEncoder:
         configure_torch_threads()
@@ -167,26 +154,11 @@ class TransformerIntentClassifier(GraphComponent, IntentClassifier):
         vocabulary = self._model.encoder.tokenizer.get_vocab() if self._model else {}
         return frozenset(w for w in vocabulary if not w.startswith("##")) | frozenset(training_words)
 
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> TransformerIntentClassifier:
-        """Loads a trained classifier; an untrained one (nothing persisted) loads as a no-op."""
-        classifier = cls(config, model_storage, resource)
-        try:
-            with model_storage.read_from(resource) as directory:
-                classifier._model = IntentModel.load(directory, classifier._encoder())
-                words = directory / WORDS_FILE
-                trained = set(json.loads(words.read_text())) if words.exists() else set()
-                classifier._known = classifier._vocabulary(trained)
-        except ValueError:
-            logger.debug("TransformerIntentClassifier: no trained model in storage; it will not predict")
-        return classifier
+    def restore(self, directory: Path) -> None:
+        """Loads the trained model and the training words it persisted."""
+        self._model = IntentModel.load(directory, self._encoder())
+        words = directory / WORDS_FILE
+        self._known = self._vocabulary(set(json.loads(words.read_text())) if words.exists() else set())
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Sets `intent` and a sorted `intent_ranking` on every featurized message (batched)."""

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -29,6 +28,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from nlu.components.base import ParleyComponent
 from nlu.components.features import example_metadata, sentence_vector
 from nlu.models.sentiment import (
     DEFAULT_HEAD_PATH,
@@ -47,7 +47,7 @@ HEAD_FILE = "sentiment_head.json"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)
-class SentimentAnalyzer(GraphComponent):
+class SentimentAnalyzer(ParleyComponent):
     """Sets the `sentiment` attribute on messages."""
 
     @staticmethod
@@ -67,9 +67,7 @@ class SentimentAnalyzer(GraphComponent):
     def __init__(
         self, config: dict[str, Any], model_storage: ModelStorage | None = None, resource: Resource | None = None
     ) -> None:
-        self._config = config
-        self._model_storage = model_storage
-        self._resource = resource
+        super().__init__(config, model_storage, resource)
         self._head: SentimentHead | None = None
         self._transformer: TransformerSentiment | None = None
 
@@ -89,18 +87,6 @@ class SentimentAnalyzer(GraphComponent):
                 raise InvalidConfigException(
                     f"SentimentAnalyzer: head file {head} not found (rebuild it with `python -m nlu.train_sentiment`)"
                 )
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> SentimentAnalyzer:
-        """Creates the analyzer; models load on first use."""
-        cls.validate_config(config)
-        return cls(config, model_storage, resource)
 
     def _configured_head(self) -> SentimentHead:
         return SentimentHead.load(Path(self._config.get("head") or DEFAULT_HEAD_PATH))
@@ -157,24 +143,10 @@ class SentimentAnalyzer(GraphComponent):
         configure_torch_threads()
         return SplitEncoder(head.encoder, split=head.split).sentence_vectors(texts)
 
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> SentimentAnalyzer:
-        """Loads the head stored in the model; a model without one uses the configured head."""
-        analyzer = cls(config, model_storage, resource)
-        try:
-            with model_storage.read_from(resource) as directory:
-                if (directory / HEAD_FILE).is_file():
-                    analyzer._head = SentimentHead.load(directory / HEAD_FILE)
-        except ValueError:
-            logger.debug("SentimentAnalyzer: no head in the model; using %s", config.get("head") or DEFAULT_HEAD_PATH)
-        return analyzer
+    def restore(self, directory: Path) -> None:
+        """Uses the head stored in the model; a model without one keeps the configured head."""
+        if (directory / HEAD_FILE).is_file():
+            self._head = SentimentHead.load(directory / HEAD_FILE)
 
     def _predict(self, messages: list[Message]) -> list[Sentiment | None]:
         texts = [m.get(TEXT) for m in messages]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -17,6 +16,8 @@ from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from nlu.components.base import ParleyComponent
 
 
 def truncate(text: str, max_chars: int) -> str:
@@ -29,7 +30,7 @@ def truncate(text: str, max_chars: int) -> str:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
-class TextLengthGuard(GraphComponent):
+class TextLengthGuard(ParleyComponent):
     """Shortens the text the rest of the pipeline sees to `max_chars` characters. Put it first in the pipeline."""
 
     @staticmethod
@@ -37,7 +38,10 @@ class TextLengthGuard(GraphComponent):
         """`max_chars`: longest text (in characters) passed on to tokenizers and classifiers."""
         return {"max_chars": 1000}
 
-    def __init__(self, config: dict[str, Any]) -> None:
+    def __init__(
+        self, config: dict[str, Any], model_storage: ModelStorage | None = None, resource: Resource | None = None
+    ) -> None:
+        super().__init__(config, model_storage, resource)
         self.max_chars = int(config["max_chars"])
 
     @classmethod
@@ -46,18 +50,6 @@ class TextLengthGuard(GraphComponent):
         value = config.get("max_chars")
         if isinstance(value, bool) or not isinstance(value, int) or value < 20:
             raise InvalidConfigException(f"TextLengthGuard: max_chars must be an integer >= 20, got {value!r}")
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> TextLengthGuard:
-        """Creates the component (it has nothing to train or persist)."""
-        cls.validate_config(config)
-        return cls(config)
 
     def _guard(self, message: Message) -> None:
         text = message.get(TEXT)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -18,12 +17,13 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from nlu.components.base import ParleyComponent
 from nlu.components.features import FEATURE_ORIGIN, sequence_states
 from nlu.models.encoder import DEFAULT_ENCODER, SplitEncoder, configure_torch_threads, pool_states
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
-class TransformerFeaturizer(GraphComponent):
+class TransformerFeaturizer(ParleyComponent):
     """Dense features from the frozen bottom layers of a Hugging Face encoder."""
 
     @staticmethod
@@ -39,8 +39,10 @@ class TransformerFeaturizer(GraphComponent):
         """
         return {"model": DEFAULT_ENCODER, "split": -2, "max_length": 64, "batch_size": 32, "threads": None}
 
-    def __init__(self, config: dict[str, Any]) -> None:
-        self._config = config
+    def __init__(
+        self, config: dict[str, Any], model_storage: ModelStorage | None = None, resource: Resource | None = None
+    ) -> None:
+        super().__init__(config, model_storage, resource)
         self._encoder: SplitEncoder | None = None
 
     @classmethod
@@ -54,34 +56,12 @@ class TransformerFeaturizer(GraphComponent):
         if not isinstance(config.get("split"), int):
             raise InvalidConfigException("TransformerFeaturizer: 'split' must be an integer")
 
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> TransformerFeaturizer:
-        """Creates the featurizer; the encoder itself loads on first use, not at import or graph construction."""
-        cls.validate_config(config)
-        return cls(config)
-
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> TransformerFeaturizer:
-        """Loads for serving: the encoder is loaded and run once now, so the first customer does not wait for it.
+    def ready(self) -> None:
+        """Loads and runs the encoder once when serving, so the first customer does not wait for it.
 
         Rasa loads the predict graph before the server reports ready; training uses `create` and stays lazy.
         """
-        featurizer = cls.create(config, model_storage, resource, execution_context)
-        featurizer.encoder.bottom(["warm up the encoder"])
-        return featurizer
+        self.encoder.bottom(["warm up the encoder"])
 
     @property
     def encoder(self) -> SplitEncoder:
