@@ -98,6 +98,31 @@ def texts(dispatcher: CollectingDispatcher) -> list[str]:
     return [m.get("text") or m.get("response") for m in dispatcher.messages]
 
 
+def turn_events(sender, text, intent="greet", reply="Hi!", items=None, metadata=None):
+    """The events Rasa publishes for one turn, as the tracker store streams them."""
+    return [
+        {
+            "sender_id": sender,
+            "event": "user",
+            "timestamp": 1_700_000_000.5,
+            "text": text,
+            "parse_data": {
+                "intent": {"name": intent, "confidence": 0.97},
+                "entities": [],
+                "sentiment": {"label": "neutral", "score": 0.7},
+            },
+            "input_channel": "rest",
+            "message_id": "abc123",
+            "metadata": metadata or {},
+        },
+        {"sender_id": sender, "event": "action", "name": "action_validate_slot_mappings"},
+        {"sender_id": sender, "event": "slot", "name": "sentiment", "value": "neutral"},
+        {"sender_id": sender, "event": "action", "name": "utter_greet"},
+        {"sender_id": sender, "event": "bot", "text": reply, "data": {}, "metadata": {"parley_items": items or []}},
+        {"sender_id": sender, "event": "action", "name": "action_listen"},
+    ]
+
+
 POSTGRES_URL = os.environ.get("PARLEY_TEST_POSTGRES_URL")
 
 
