@@ -15,8 +15,8 @@ _lock = threading.Lock()
 _database: Database | None = None
 
 
-def use(database: Database) -> None:
-    """Makes `database` the process's store (called by the event broker when Rasa starts it)."""
+def use(database: Database | None) -> None:
+    """Makes `database` the process's store (called by the event broker when Rasa starts it); None forgets it."""
     global _database
     with _lock:
         _database = database

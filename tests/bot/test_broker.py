@@ -30,3 +30,26 @@ def test_broker_spools_while_the_database_is_down_and_catches_up_in_order(tmp_pa
     with working.session() as session:
         assert [t.text for t in conversation_turns(session, "c2")] == ["first", "second"]
         assert session.execute(select(Interaction.reply)).scalars().all() == ["Hi!", "Hi!"]
+
+
+def test_the_rest_outbox_reads_the_brokers_store(tmp_path, monkeypatch):
+    """`event_broker.url` names the store: the REST channel's queued manager replies come from the same one."""
+    from bot import storage
+    from bot.rest import pending_human_replies
+    from store.interactions import record_pause
+    from store.reviews import queue_reply
+
+    monkeypatch.setenv("PARLEY_DB_URL", f"sqlite:///{tmp_path / 'elsewhere.db'}")  # not the broker's
+    get_settings.cache_clear()
+    url = f"sqlite:///{tmp_path / 'broker.db'}"
+    broker = asyncio.run(StoreEventBroker.from_endpoint_config(EndpointConfig(url=url)))
+    try:
+        for event in turn_events("c5", "hello"):
+            broker.publish(event)
+        with Database(url).session() as session:
+            record_pause(session, "c5", paused=True)
+            queue_reply(session, "c5", "Sam here, I can help.", "sam@kestrel.example")
+        assert pending_human_replies("c5") == ["Sam here, I can help."]
+        assert pending_human_replies("c5") == []  # delivered once
+    finally:
+        storage.use(None)

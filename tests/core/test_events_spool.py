@@ -1,0 +1,52 @@
+import pytest
+
+from core.events import drain, is_turn_event
+from core.spool import Spool
+
+
+class Writer:
+    """Records events; fails on the texts it is told to."""
+
+    def __init__(self, fail_on: set[str] = frozenset()) -> None:
+        self.written: list[str] = []
+        self.fail_on = fail_on
+
+    def write(self, event):
+        if event.get("text") in self.fail_on:
+            raise ConnectionError("database down")
+        self.written.append(event["text"])
+
+
+def events(*texts):
+    return [{"event": "user", "sender_id": "c1", "text": t} for t in texts]
+
+
+def test_drain_writes_in_order_and_empties_the_spool(tmp_path):
+    spool = Spool(tmp_path / "spool" / "events.jsonl")
+    for event in events("one", "two", "three"):
+        spool.append(event)
+    writer = Writer()
+    assert drain(spool, writer) == 3
+    assert writer.written == ["one", "two", "three"]
+    assert not spool.exists()
+
+
+def test_a_failing_write_keeps_the_rest_in_order(tmp_path):
+    spool = Spool(tmp_path / "events.jsonl")
+    for event in events("one", "two", "three"):
+        spool.append(event)
+    writer = Writer(fail_on={"two"})
+    with pytest.raises(ConnectionError):
+        drain(spool, writer)
+    assert writer.written == ["one"]
+    assert [e["text"] for e in spool.read()] == ["two", "three"]
+
+
+def test_an_empty_spool_drains_to_nothing(tmp_path):
+    assert drain(Spool(tmp_path / "missing.jsonl"), Writer()) == 0
+
+
+def test_only_turn_events_with_a_conversation_belong_in_the_log():
+    assert is_turn_event({"event": "user", "sender_id": "c1"})
+    assert not is_turn_event({"event": "slot", "sender_id": "c1"})
+    assert not is_turn_event({"event": "user", "sender_id": ""})
