@@ -67,8 +67,14 @@ async def test_same_question_different_histories_different_explained_picks(make_
     for_runner, _ = await recommend(make_tracker, "runner")
     for_camper, _ = await recommend(make_tracker, "camper")
     assert for_runner["parley_items"] != for_camper["parley_items"]
-    assert "Talus" in for_runner["text"] or "trail running shoes" in for_runner["text"]
-    assert "Ridgeline" in for_camper["text"] or "tents" in for_camper["text"]
+    catalog = settings.get_catalog()
+    assert [catalog.get(i).category for i in for_runner["parley_items"]] == ["trail_running_shoe"] * 3
+    assert [catalog.get(i).category for i in for_camper["parley_items"]] == ["tent"] * 3
+    assert "shoe-talus-gtx" not in for_runner["parley_items"]  # the one they already liked is not offered again
+    because = [line.strip() for line in for_runner["text"].splitlines() if "↳" in line]
+    assert because == ["↳ Because you liked Talus GTX Waterproof Trail Runner."] * 3
+    because = [line.strip() for line in for_camper["text"].splitlines() if "↳" in line]
+    assert because == ["↳ Because you liked Ridgeline 2 Ultralight Tent."] * 3
 
 
 async def test_feedback_changes_the_next_recommendation(make_tracker):

@@ -65,7 +65,14 @@ def test_dm_is_answered_in_the_chat_and_logged(stack, api):
     assert post(stack, update("dm_text")) == 200
     [sent] = api.sent()
     assert sent.params["chat_id"] == 5550001 and "reply_parameters" not in sent.params
-    assert "Ridgeline" in sent.params["text"] or "tent" in sent.params["text"].lower()
+    lines = sent.params["text"].splitlines()
+    assert lines[0] == "Yes! Here's what we have:"
+    # the two-person tents, cheapest first (the catalog's three; the three-person Meadow is not one)
+    assert [line.split(":")[0] for line in lines[1:]] == [
+        "• Hollow 2 Starter Tent ($159)",
+        "• Ridgeline 2 Ultralight Tent ($349)",
+        "• Drift 2 Bikepacking Tent ($379)",
+    ]
     [turn] = turns(stack, "tg:5550001")
     assert (turn.channel, turn.surface, turn.intent) == ("telegram_ptb", "dm", "product_info")
 
