@@ -67,7 +67,7 @@ def test_dm_is_answered_in_the_chat_and_logged(stack, api):
     assert sent.params["chat_id"] == 5550001 and "reply_parameters" not in sent.params
     lines = sent.params["text"].splitlines()
     assert lines[0] == "Yes! Here's what we have:"
-    # the two-person tents, cheapest first (the catalog's three; the three-person Meadow is not one)
+    # the two-person tents the catalog search finds, as the action lists them
     assert [line.split(":")[0] for line in lines[1:]] == [
         "• Hollow 2 Starter Tent ($159)",
         "• Ridgeline 2 Ultralight Tent ($349)",
