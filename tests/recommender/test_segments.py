@@ -38,3 +38,10 @@ def test_naming_and_k():
     assert segment_name({}) == "General"
     assert default_k(3) == 1
     assert 2 <= default_k(40) <= 6
+
+
+def test_segments_command_on_a_store_without_interests(sqlite_database, capsys):
+    from recommender.__main__ import main
+
+    assert main(["--url", sqlite_database.url, "segments"]) == 0
+    assert capsys.readouterr().out == "Not enough users with interests to form segments yet.\n"
