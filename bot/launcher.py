@@ -64,7 +64,7 @@ class Stack:
         self.processes["actions"] = subprocess.Popen(
             self.commands["actions"], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
         )
-        _wait_until_up(f"{self.action_url}/health", self)
+        _wait_until_up(_answers(f"{self.action_url}/health"), "the action server", self)
 
     def stop(self) -> None:
         """Stops both servers."""

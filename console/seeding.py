@@ -37,7 +37,7 @@ CONVERSATIONS: list[tuple[str, dict[str, Any], list[str]]] = [
     ("seed-privacy", {}, ["what do you know about me", "stop personalising my recommendations"]),
     (
         "seed-public-comment",
-        {"surface": "comment", "user_id": "fan-1"},
+        {"surface": "comment"},
         ["love your gear! any ideas for a first hike?"],
     ),
     (

@@ -38,15 +38,17 @@ def is_turn_event(event: Mapping[str, Any]) -> bool:
 def drain(spool: Spool, writer: EventWriter) -> int:
     """Writes the spooled events through `writer`, oldest first, and empties the spool; returns how many.
 
-    If the writer fails midway, the events not yet written stay in the spool (in order) and the error propagates,
-    so the caller can spool the event in hand behind them and the log keeps the conversation's order.
+    If the writer fails midway, the events not yet written go back to the spool, in order and ahead of anything
+    appended meanwhile, and the error propagates, so the caller can spool the event in hand behind them and the
+    log keeps the conversation's order. Only one process drains at a time (`SpoolBusy` for the others).
     """
-    events = list(spool.read())
-    for position, event in enumerate(events):
-        try:
-            writer.write(event)
-        except Exception:
-            spool.rewrite(events[position:])
-            raise
-    spool.clear()
+    with spool.drain_lock():
+        events = spool.take()
+        for position, event in enumerate(events):
+            try:
+                writer.write(event)
+            except Exception:
+                spool.give_back(events[position:])
+                raise
+        spool.done()
     return len(events)

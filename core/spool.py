@@ -1,20 +1,66 @@
 """The disk spool for events the store could not take: nothing is lost while the database is down.
 
-One JSON line per Rasa event, appended (flushed and fsynced: the point is surviving a crash) by the event broker
-when a write fails, and drained in order by `core.events.drain`, either by the broker once the database answers
-again or by `python -m store replay`. The spool knows files, not databases.
+One JSON line per Rasa event, appended by the event broker when a write fails and drained in order by
+`core.events.drain`, either by the broker once the database answers again or by `python -m store replay`. The
+spool knows files, not databases. What it promises:
+
+- a line is one event: JSON is written with every non-ASCII character escaped, so a message containing U+2028,
+  U+2029 or U+0085 cannot be split into two lines; only `\\n` ends a line;
+- a torn last line (the process died mid-write) is skipped, and the next append starts on a new line, so it
+  cannot swallow the next event;
+- an append returns only once the line is on disk (fsync); rewrites are atomic and fsync the file and its folder;
+- appends and drains from several processes take a file lock (`<spool>.lock`): a drain moves the spool aside
+  (`<spool>.draining`) before writing it, so what the broker appends meanwhile goes to a fresh spool and is never
+  deleted; only one process drains at a time (`<spool>.drain.lock`), the others see `SpoolBusy`.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
-import threading
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-_lock = threading.Lock()
+
+class SpoolBusy(RuntimeError):
+    """Another process is draining this spool right now."""
+
+
+def _line(event: Mapping[str, Any]) -> str:
+    return json.dumps(event, default=str, ensure_ascii=True) + "\n"
+
+
+def _parse(text: str) -> list[dict[str, Any]]:
+    events = []
+    for line in text.split("\n"):
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue  # a torn line, or the empty piece after the last newline
+        if isinstance(event, dict):
+            events.append(event)
+    return events
+
+
+def _fsync_dir(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _write_atomically(path: Path, events: list[dict[str, Any]]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as handle:
+        handle.write("".join(_line(e) for e in events))
+        handle.flush()
+        os.fsync(handle.fileno())
+    tmp.replace(path)
+    _fsync_dir(path.parent)
 
 
 class Spool:
@@ -22,40 +68,78 @@ class Spool:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.draining = path.with_name(path.name + ".draining")
+
+    @contextmanager
+    def _locked(self, suffix: str = ".lock", blocking: bool = True) -> Iterator[None]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path.with_name(self.path.name + suffix), "a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+            except BlockingIOError:
+                raise SpoolBusy(f"another process is draining {self.path}") from None
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
     def exists(self) -> bool:
-        """Whether anything may be waiting (the file is removed once drained)."""
-        return self.path.exists()
+        """Whether anything may be waiting (including a drain that was interrupted)."""
+        return self.path.exists() or self.draining.exists()
 
     def append(self, event: Mapping[str, Any]) -> None:
-        """Appends one event and fsyncs it."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        line = json.dumps(event, default=str, ensure_ascii=False)
-        with _lock, self.path.open("a", encoding="utf-8") as handle:
-            handle.write(line + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
+        """Appends one event and fsyncs it (after a torn last line, on a new line)."""
+        with self._locked():
+            with self.path.open("ab") as handle:
+                if handle.tell() > 0:
+                    with self.path.open("rb") as reader:
+                        reader.seek(-1, os.SEEK_END)
+                        if reader.read(1) != b"\n":
+                            handle.write(b"\n")
+                handle.write(_line(event).encode("ascii"))
+                handle.flush()
+                os.fsync(handle.fileno())
 
-    def read(self) -> Iterator[dict[str, Any]]:
-        """The spooled events, oldest first (a torn last line is skipped)."""
-        if not self.path.exists():
-            return
-        for line in self.path.read_text(encoding="utf-8").splitlines():
-            try:
-                yield json.loads(line)
-            except ValueError:
-                continue
+    def read(self) -> list[dict[str, Any]]:
+        """The spooled events, oldest first (an interrupted drain's events come before newer ones)."""
+        found = []
+        for path in (self.draining, self.path):
+            if path.exists():
+                found += _parse(path.read_text(encoding="utf-8"))
+        return found
 
-    def rewrite(self, events: list[dict[str, Any]]) -> None:
-        """Replaces the spool with `events` (what is left after a partial drain)."""
-        tmp = self.path.with_suffix(".tmp")
-        lines = "".join(json.dumps(e, default=str, ensure_ascii=False) + "\n" for e in events)
-        tmp.write_text(lines, encoding="utf-8")
-        tmp.replace(self.path)
+    @contextmanager
+    def drain_lock(self) -> Iterator[None]:
+        """Held for a whole drain; raises `SpoolBusy` if another process holds it."""
+        with self._locked(".drain.lock", blocking=False):
+            yield
+
+    def take(self) -> list[dict[str, Any]]:
+        """Moves every waiting event aside for a drain; appends from now on start a fresh spool."""
+        with self._locked():
+            events = self.read()
+            if events or self.draining.exists():
+                _write_atomically(self.draining, events)
+            self.path.unlink(missing_ok=True)
+        return events
+
+    def give_back(self, events: list[dict[str, Any]]) -> None:
+        """Puts what a failed drain did not write back in front of whatever was appended meanwhile."""
+        with self._locked():
+            newer = _parse(self.path.read_text(encoding="utf-8")) if self.path.exists() else []
+            _write_atomically(self.path, events + newer)
+            self.draining.unlink(missing_ok=True)
+
+    def done(self) -> None:
+        """Forgets the events a drain wrote."""
+        with self._locked():
+            self.draining.unlink(missing_ok=True)
 
     def clear(self) -> None:
-        """Removes the spool file (everything in it was written)."""
-        self.path.unlink(missing_ok=True)
+        """Removes everything waiting (tests, and erasure of a whole spool)."""
+        with self._locked():
+            self.path.unlink(missing_ok=True)
+            self.draining.unlink(missing_ok=True)
 
     def __repr__(self) -> str:
         return f"Spool({str(self.path)!r})"

@@ -1,9 +1,11 @@
 """Who a message is from and where it was written, derived the same way by the event broker and the actions.
 
-Channels describe the sender in the message metadata (the REST channel passes the request's `metadata` through;
-Parley's Telegram channel fills it in):
+Channels describe the sender in the message metadata (Parley's Telegram channel fills it in from the update
+Telegram signed for us; the REST channel passes the client's `metadata` through):
 
-- `user_id`: the person's id on the channel (default: the conversation id, which for REST is the sender);
+- `user_id`: the person's id on the channel. Only channels in `CHANNELS_THAT_VOUCH` are believed: a REST client
+  could otherwise name another customer's id and read or erase their profile. Everywhere else the person is the
+  conversation id (for REST, the sender);
 - `surface`: `dm` for a private conversation, `comment` for a public one (default `dm`);
 - `display_name`, `language`: optional profile hints.
 
@@ -18,6 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 SURFACES = ("dm", "comment")
+# Channels whose `user_id` comes from the platform, not from the client (Telegram's updates carry `from.id`).
+CHANNELS_THAT_VOUCH = frozenset({"telegram_ptb"})
 
 
 @dataclass(frozen=True)
@@ -51,9 +55,11 @@ def identity_from(conversation_id: str, input_channel: str | None, metadata: Map
     """
     metadata = metadata if isinstance(metadata, Mapping) else {}
     surface = metadata.get("surface")
+    channel = _text(input_channel, 32) or "api"
+    vouched = _text(metadata.get("user_id"), 255) if channel in CHANNELS_THAT_VOUCH else None
     return Identity(
-        channel=_text(input_channel, 32) or "api",
-        external_id=_text(metadata.get("user_id"), 255) or conversation_id[:255],
+        channel=channel,
+        external_id=vouched or conversation_id[:255],
         surface=surface if surface in SURFACES else "dm",
         display_name=_text(metadata.get("display_name"), 255),
         language=_text(metadata.get("language"), 16),

@@ -98,7 +98,7 @@ def texts(dispatcher: CollectingDispatcher) -> list[str]:
     return [m.get("text") or m.get("response") for m in dispatcher.messages]
 
 
-def turn_events(sender, text, intent="greet", reply="Hi!", items=None, metadata=None):
+def turn_events(sender, text, intent="greet", reply="Hi!", items=None, metadata=None, channel="rest"):
     """The events Rasa publishes for one turn, as the tracker store streams them."""
     return [
         {
@@ -111,7 +111,7 @@ def turn_events(sender, text, intent="greet", reply="Hi!", items=None, metadata=
                 "entities": [],
                 "sentiment": {"label": "neutral", "score": 0.7},
             },
-            "input_channel": "rest",
+            "input_channel": channel,
             "message_id": "abc123",
             "metadata": metadata or {},
         },

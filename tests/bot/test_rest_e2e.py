@@ -199,3 +199,23 @@ def test_the_server_warmed_up_before_ready_and_left_no_trace(stack):
         assert db.execute("select count(*) from events where sender_id = ?", (WARM_UP_SENDER,)).fetchone() == (0,)
     with sqlite3.connect(stack.logs / "parley.db") as db:
         assert db.execute("select count(*) from conversations where id = ?", (WARM_UP_SENDER,)).fetchone() == (0,)
+
+
+def test_a_rest_client_cannot_read_another_customers_data(stack):
+    """`metadata.user_id` from a REST client names nobody: the answer is the asker's own (empty) profile."""
+    for text in ("do you have tents for two?", "I want a warm sleeping bag"):
+        assert stack.say("victim-rest-1", text)[1]
+
+    def ask(sender: str, metadata: dict | None = None) -> list[str]:
+        body = {
+            "sender": sender,
+            "message": "what do you know about me?",
+            **({"metadata": metadata} if metadata else {}),
+        }
+        status, replies = http("POST", f"{stack.rasa_url}/webhooks/rest/webhook", json.dumps(body).encode())
+        assert status == 200
+        return [r["text"] for r in replies]
+
+    fresh = ask("bystander-rest-1")
+    assert fresh[0].startswith("Here's what I hold about you:\n")
+    assert ask("attacker-rest-1", {"user_id": "victim-rest-1"}) == fresh

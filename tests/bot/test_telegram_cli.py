@@ -1,6 +1,7 @@
 import pytest
 
 from bot.telegram.__main__ import main
+from core.settings import get_settings
 from tests.bot.telegram_fake import FakeBotApi, serve
 
 
@@ -31,7 +32,9 @@ def test_set_webhook_registers_url_and_secret(fake_telegram, capsys):
 def test_refuses_plain_http_and_missing_settings(fake_telegram, monkeypatch, capsys):
     assert main(["set-webhook", "http://insecure.example.com"]) == 2
     monkeypatch.delenv("TELEGRAM_WEBHOOK_SECRET")
+    get_settings.cache_clear()  # settings are read once per process; this test plays three processes
     assert main(["set-webhook", "https://bot.example.com"]) == 2
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN")
+    get_settings.cache_clear()
     assert main(["check"]) == 2
     assert "BotFather" in capsys.readouterr().err

@@ -27,7 +27,9 @@ def test_writer_turns_events_into_one_row_per_user_turn(database):
 
 def test_public_comment_metadata_is_kept(database):
     writer = StoreEventWriter(database)
-    for event in turn_events("tg-comment-1", "nice!", metadata={"surface": "comment", "user_id": "42"}):
+    for event in turn_events(
+        "tg-comment-1", "nice!", metadata={"surface": "comment", "user_id": "42"}, channel="telegram_ptb"
+    ):
         writer.write(event)
     with database.session() as session:
         [turn] = conversation_turns(session, "tg-comment-1")

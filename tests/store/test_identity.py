@@ -16,3 +16,10 @@ def test_malformed_metadata_falls_back_safely():
     assert who.channel == "api"
     assert who.external_id == "x" * 255
     assert who.surface == "dm" and who.language is None
+
+
+def test_a_rest_client_cannot_name_another_person():
+    """Identity comes from the channel: a REST client's `metadata.user_id` is ignored, the sender is the person."""
+    who = identity_from("visitor-9", "rest", {"user_id": "victim-1", "display_name": "Someone"})
+    assert (who.channel, who.external_id) == ("rest", "visitor-9")
+    assert identity_from("visitor-9", None, {"user_id": "victim-1"}).external_id == "visitor-9"
