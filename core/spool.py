@@ -5,7 +5,7 @@ One JSON line per Rasa event, appended by the event broker when a write fails an
 spool knows files, not databases. What it promises:
 
 - a line is one event: JSON is written with every non-ASCII character escaped, so a message containing U+2028,
-  U+2029 or U+0085 cannot be split into two lines; only `\\n` ends a line;
+  U+2029 or U+0085 cannot be split into two lines; only a newline ends a line;
 - a torn last line (the process died mid-write) is skipped, and the next append starts on a new line, so it
   cannot swallow the next event;
 - an append returns only once the line is on disk (fsync); rewrites are atomic and fsync the file and its folder;
