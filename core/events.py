@@ -23,11 +23,19 @@ BOOKKEEPING_ACTIONS = frozenset(
 ITEMS_KEY = "parley_items"
 
 
+class BadEvent(ValueError):
+    """The event can never be written as it is (a data error, not an outage): retrying will not help.
+
+    Writers raise it so that one bad event is set aside in the dead-letter file instead of blocking every event
+    behind it. Anything else a writer raises is taken for an outage, and the event waits in the spool.
+    """
+
+
 class EventWriter(Protocol):
     """Writes one Rasa event (a dict in Rasa's JSON format) to the log; raises if it cannot."""
 
     def write(self, event: Mapping[str, Any]) -> None:
-        """Applies one event; events outside `TURN_EVENTS` are ignored."""
+        """Applies one event; events outside `TURN_EVENTS` are ignored; raises `BadEvent` for a data error."""
 
 
 def is_turn_event(event: Mapping[str, Any]) -> bool:
@@ -35,10 +43,17 @@ def is_turn_event(event: Mapping[str, Any]) -> bool:
     return bool(event.get("sender_id")) and event.get("event") in TURN_EVENTS
 
 
-def drain(spool: Spool, writer: EventWriter) -> int:
+def set_aside(dead_letters: Spool, event: Mapping[str, Any], error: BaseException) -> None:
+    """Puts a bad event in the dead-letter file with why it failed (the error's type and message, never the text)."""
+    cause = error.__cause__ or error
+    dead_letters.append({"event": dict(event), "error": f"{type(cause).__name__}: {str(cause)[:300]}"})
+
+
+def drain(spool: Spool, writer: EventWriter, dead_letters: Spool | None = None) -> int:
     """Writes the spooled events through `writer`, oldest first, and empties the spool; returns how many.
 
-    If the writer fails midway, the events not yet written go back to the spool, in order and ahead of anything
+    An event the writer rejects as bad (`BadEvent`) goes to `dead_letters` and the drain goes on. If the writer
+    fails otherwise (an outage), the events not yet written go back to the spool, in order and ahead of anything
     appended meanwhile, and the error propagates, so the caller can spool the event in hand behind them and the
     log keeps the conversation's order. Only one process drains at a time (`SpoolBusy` for the others).
     """
@@ -47,8 +62,38 @@ def drain(spool: Spool, writer: EventWriter) -> int:
         for position, event in enumerate(events):
             try:
                 writer.write(event)
+            except BadEvent as error:
+                if dead_letters is None:
+                    spool.give_back(events[position:])
+                    raise
+                set_aside(dead_letters, event, error)
             except Exception:
                 spool.give_back(events[position:])
                 raise
         spool.done()
     return len(events)
+
+
+def retry_set_aside(dead_letters: Spool, writer: EventWriter) -> tuple[int, int]:
+    """Writes the dead-lettered events again (after a fix); returns (written, still bad).
+
+    Those that are still bad stay in the file with their new error; an outage puts the rest back and propagates.
+    """
+    written, still_bad = 0, []
+    with dead_letters.drain_lock():
+        letters = dead_letters.take()
+        for position, letter in enumerate(letters):
+            try:
+                writer.write(letter.get("event") or {})
+                written += 1
+            except BadEvent as error:
+                cause = error.__cause__ or error
+                still_bad.append({**letter, "error": f"{type(cause).__name__}: {str(cause)[:300]}"})
+            except Exception:
+                dead_letters.give_back(still_bad + letters[position:])
+                raise
+        if still_bad:
+            dead_letters.give_back(still_bad)
+        else:
+            dead_letters.done()
+    return written, len(still_bad)

@@ -60,6 +60,8 @@ class Settings:
         telegram_webhook_secret: the secret Telegram sends with every webhook update.
         telegram_mode: `webhook` (production) or `polling` (a laptop without a public URL).
         spool_path: the disk spool of events the store could not take.
+        dead_letter_path: where events the store can never take (data errors) are set aside, with the error
+            (`$PARLEY_DEAD_LETTER`; by default next to the spool).
         tracker_db: Rasa's SQLite tracker store (`endpoints.yml`), relative to where the Rasa server runs.
         recommender_model: the recommender's encoder (a sentence-transformers name or path, or `hashing`).
         embedding_cache: where catalog embeddings are cached.
@@ -86,6 +88,7 @@ class Settings:
     telegram_webhook_secret: str = ""
     telegram_mode: str = "webhook"
     spool_path: Path = PROJECT_ROOT / "var" / "spool" / "events.jsonl"
+    dead_letter_path: Path = PROJECT_ROOT / "var" / "spool" / "dead-letter.jsonl"
     tracker_db: str = "var/tracker.db"
     recommender_model: str = "minilm"
     embedding_cache: Path = PROJECT_ROOT / ".cache" / "embeddings"
@@ -96,6 +99,7 @@ class Settings:
         """Settings from `PARLEY_*`, `RASA_*`, `ACTION_*` and `TELEGRAM_*` variables; unset or empty means default."""
         get = (os.environ if env is None else env).get
         action_port = int(get("ACTION_PORT") or ACTION_PORT)
+        spool = project_path(get("PARLEY_SPOOL"), "var/spool/events.jsonl")
         rasa_host, rasa_port = get("RASA_HOST") or LOOPBACK, int(get("RASA_PORT") or RASA_PORT)
         return cls(
             db_url=get("PARLEY_DB_URL") or "",
@@ -117,7 +121,8 @@ class Settings:
             telegram_api_base=get("TELEGRAM_API_BASE") or TELEGRAM_API_BASE,
             telegram_webhook_secret=get("TELEGRAM_WEBHOOK_SECRET") or "",
             telegram_mode=get("TELEGRAM_MODE") or "webhook",
-            spool_path=project_path(get("PARLEY_SPOOL"), "var/spool/events.jsonl"),
+            spool_path=spool,
+            dead_letter_path=project_path(get("PARLEY_DEAD_LETTER"), str(spool.with_name("dead-letter.jsonl"))),
             tracker_db=get("PARLEY_TRACKER_DB") or "var/tracker.db",
             recommender_model=get("PARLEY_RECOMMENDER_MODEL") or "minilm",
             embedding_cache=project_path(get("PARLEY_EMBEDDING_CACHE"), ".cache/embeddings"),

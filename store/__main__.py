@@ -4,7 +4,9 @@ Commands:
     upgrade     Create or migrate the schema to the newest revision.
     current     Print the database's revision.
     revision    Autogenerate a new migration from changes to `store/schema.py` (developers).
-    replay      Load turns spooled to disk while the database was unreachable.
+    replay      Load turns spooled to disk while the database was unreachable (--dead-letters: retry the events
+                set aside as bad, after a fix).
+    dead-letters  List the events set aside as bad: conversation, kind and error (never the text).
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("current", help="print the database's revision")
     revision = commands.add_parser("revision", help="autogenerate a migration from schema changes")
     revision.add_argument("-m", "--message", required=True)
-    commands.add_parser("replay", help="load turns spooled while the database was down")
+    replay = commands.add_parser("replay", help="load turns spooled while the database was down")
+    replay.add_argument("--dead-letters", action="store_true", help="retry the events set aside as bad instead")
+    commands.add_parser("dead-letters", help="list the events set aside as bad")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     url = database_url(args.url)
@@ -46,14 +50,28 @@ def main(argv: list[str] | None = None) -> int:
 
         command.revision(alembic_config(url), message=args.message, autogenerate=True)
     elif args.command == "replay":
-        from core.events import drain
+        from core.events import drain, retry_set_aside
         from core.settings import get_settings
         from core.spool import Spool
         from store.db import Database
         from store.events import StoreEventWriter
 
-        loaded = drain(Spool(get_settings().spool_path), StoreEventWriter(Database(url)))
-        print(f"Loaded {loaded} spooled event(s).")
+        settings, writer = get_settings(), StoreEventWriter(Database(url))
+        if args.dead_letters:
+            written, still_bad = retry_set_aside(Spool(settings.dead_letter_path), writer)
+            print(f"Wrote {written} set-aside event(s); {still_bad} still cannot be stored.")
+        else:
+            loaded = drain(Spool(settings.spool_path), writer, Spool(settings.dead_letter_path))
+            print(f"Loaded {loaded} spooled event(s).")
+    elif args.command == "dead-letters":
+        from core.settings import get_settings
+        from core.spool import Spool
+
+        letters = Spool(get_settings().dead_letter_path).read()
+        for letter in letters:
+            event = letter.get("event") or {}
+            print(f"{event.get('sender_id')}\t{event.get('event')}\t{letter.get('error')}")
+        print(f"{len(letters)} event(s) set aside in {get_settings().dead_letter_path}.")
     return 0
 
 

@@ -3,6 +3,7 @@
 `PARLEY_DB_URL` chooses the database, e.g. `postgresql+psycopg2://parley:secret@127.0.0.1/parley`. Without it,
 Parley uses `var/parley.db` in the project. SQLite is opened in WAL mode with foreign keys on and a busy timeout,
 because the Rasa server (logging turns) and the action server (profiles, feedback) write to it at the same time.
+Engines hide bound parameters in their errors: those are customers' messages, and errors end up in logs.
 """
 
 from __future__ import annotations
@@ -48,10 +49,12 @@ def create_engine(url: str | None = None) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = sqlalchemy_create_engine(url, future=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+        engine = sqlalchemy_create_engine(
+            url, future=True, hide_parameters=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return sqlalchemy_create_engine(url, future=True, pool_pre_ping=True)
+    return sqlalchemy_create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
 
 
 class Database:

@@ -13,10 +13,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from core.events import ITEMS_KEY, is_turn_event
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError, StatementError
+
+from core.events import ITEMS_KEY, BadEvent, is_turn_event
 from store.db import Database
 from store.identity import identity_from
 from store.interactions import record_action, record_bot_reply, record_pause, record_user_turn
+from store.schema import MAX_CONVERSATION_ID
 
 
 class StoreEventWriter:
@@ -26,11 +29,29 @@ class StoreEventWriter:
         self.database = database
 
     def write(self, event: Mapping[str, Any]) -> None:
-        """Applies one event; events that say nothing about a turn are ignored."""
+        """Applies one event; events that say nothing about a turn are ignored.
+
+        Raises:
+            BadEvent: the event cannot be written as it is (bad values, a column limit, a constraint); retrying
+                will not help, so the caller sets it aside.
+            Exception: anything else, e.g. the database is unreachable; the caller keeps the event for later.
+        """
         if not is_turn_event(event):
             return
+        try:
+            self._write(event)
+        except (OperationalError, InterfaceError, DisconnectionError):
+            raise  # an outage: unreachable, locked, connection lost
+        except DBAPIError as error:
+            if error.connection_invalidated:
+                raise
+            raise BadEvent("the database refused the event's values") from error
+        except (StatementError, ValueError, TypeError, OverflowError) as error:
+            raise BadEvent("the event's values cannot be stored") from error
+
+    def _write(self, event: Mapping[str, Any]) -> None:
         kind = event.get("event")
-        sender = str(event.get("sender_id"))
+        sender = str(event.get("sender_id"))[:MAX_CONVERSATION_ID]  # the channels bound it; this is the last guard
         with self.database.session() as session:
             if kind == "user":
                 record_user_turn(

@@ -23,6 +23,11 @@ def _timestamp(value: float | None) -> datetime:
     return datetime.fromtimestamp(value, timezone.utc) if value else datetime.now(timezone.utc)
 
 
+def storable(text: str) -> str:
+    """`text` with NUL characters replaced: PostgreSQL refuses them, and the turn must be logged all the same."""
+    return text.replace("\x00", "\ufffd")
+
+
 def _mapping(value: Any) -> Mapping[str, Any]:
     """`value` if it is a mapping, else an empty one: parse data from a client or a spool may be malformed."""
     return value if isinstance(value, Mapping) else {}
@@ -60,7 +65,7 @@ def record_user_turn(
         channel=identity.channel,
         surface=identity.surface,
         message_id=(message_id or None) and str(message_id)[:64],
-        text=text or "",
+        text=storable(text or ""),
         intent=(intent.get("name") or None) and str(intent["name"])[:64],
         intent_confidence=_float(intent.get("confidence")),
         entities=entities,
@@ -150,6 +155,7 @@ def record_bot_reply(session: Session, conversation_id: str, text: str | None, i
     if row is None:
         return False
     if text:
+        text = storable(text)
         row.reply = f"{row.reply}\n{text}" if row.reply else text
     if items:
         row.items_shown = [*row.items_shown, *(str(item) for item in items if str(item) not in row.items_shown)]

@@ -33,6 +33,9 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+# Conversation ids (Rasa's sender ids) longer than this are refused by the channels and cut by the writer.
+MAX_CONVERSATION_ID = 255
+
 if TYPE_CHECKING:
     # SQLAlchemy 1.4 (Rasa's pin) has no typed declarative base; mypy sees the tables as plain classes.
     class Base:

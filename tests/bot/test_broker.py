@@ -53,3 +53,19 @@ def test_the_rest_outbox_reads_the_brokers_store(tmp_path, monkeypatch):
         assert pending_human_replies("c5") == []  # delivered once
     finally:
         storage.use(None)
+
+
+def test_a_poisoned_event_does_not_stop_the_log(tmp_path, monkeypatch):
+    """Before: the bad event stayed at the spool's head and every later turn was spooled behind it."""
+    monkeypatch.setenv("PARLEY_SPOOL", str(tmp_path / "spool.jsonl"))
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    broker = asyncio.run(StoreEventBroker.from_endpoint_config(EndpointConfig(url=url)))
+    [poisoned, *rest] = turn_events("c6", "first")
+    poisoned["timestamp"] = "not a time"
+    for event in [poisoned, *rest, *turn_events("c6", "second"), *turn_events("c6", "third")]:
+        broker.publish(event)
+    assert not get_settings().spool_path.exists()
+    with Database(url).session() as session:
+        assert [t.text for t in conversation_turns(session, "c6")] == ["second", "third"]
+    [letter] = Spool(get_settings().dead_letter_path).read()
+    assert letter["event"]["text"] == "first"

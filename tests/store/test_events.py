@@ -35,3 +35,33 @@ def test_public_comment_metadata_is_kept(database):
         [turn] = conversation_turns(session, "tg-comment-1")
         user = session.get(User, turn.user_id)
         assert (turn.surface, user.external_id) == ("comment", "42")
+
+
+def test_a_poisoned_event_is_set_aside_and_never_blocks_the_next(database, tmp_path):
+    """A data error (here a timestamp that is not one) goes to the dead-letter file; the good turn is written."""
+    from core.events import drain
+    from core.spool import Spool
+
+    spool, dead = Spool(tmp_path / "spool.jsonl"), Spool(tmp_path / "dead.jsonl")
+    [poisoned, *_] = turn_events("c7", "first")
+    poisoned["timestamp"] = "not a time"
+    spool.append(poisoned)
+    for event in turn_events("c7", "second"):
+        spool.append(event)
+    assert drain(spool, StoreEventWriter(database), dead) == 7
+    with database.session() as session:
+        assert [t.text for t in conversation_turns(session, "c7")] == ["second"]
+    [letter] = dead.read()
+    assert letter["event"] == poisoned and letter["error"].startswith("TypeError: ")
+    assert not spool.exists()
+
+
+def test_nul_bytes_and_overlong_ids_are_logged_not_lost(database, tmp_path):
+    """PostgreSQL refuses NUL in text and ids past 255 characters; the log keeps the turn all the same."""
+    writer = StoreEventWriter(database)
+    long_sender = "s" * 300
+    for event in turn_events(long_sender, "a nul \x00 byte", reply="Hi\x00!"):
+        writer.write(event)
+    with database.session() as session:
+        [turn] = conversation_turns(session, long_sender[:255])
+        assert (turn.text, turn.reply) == ("a nul \ufffd byte", "Hi\ufffd!")

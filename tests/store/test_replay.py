@@ -57,3 +57,27 @@ assert main(["--url", {url!r}, "replay"]) == 0
     assert loaded_heavy_modules(code, tmp_path) == []
     with Database(url).session() as session:
         assert [t.text for t in conversation_turns(session, "c4")] == ["spooled"]
+
+
+def test_set_aside_events_are_listed_and_replayed_after_a_fix(tmp_path, monkeypatch, capsys):
+    from core.events import BadEvent, set_aside
+    from store.__main__ import main
+    from store.migrate import upgrade
+
+    monkeypatch.setenv("PARLEY_SPOOL", str(tmp_path / "spool.jsonl"))
+    get_settings.cache_clear()
+    dead = Spool(get_settings().dead_letter_path)
+    good, bad = turn_events("c8", "fixed now")[0], {**turn_events("c8", "never")[0], "timestamp": "not a time"}
+    for event in (good, bad):
+        set_aside(dead, event, BadEvent("value too long"))
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    upgrade(url)
+    assert main(["--url", url, "dead-letters"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[:2] == ["c8\tuser\tBadEvent: value too long"] * 2 and "never" not in "".join(listed)
+    assert main(["--url", url, "replay", "--dead-letters"]) == 0
+    assert capsys.readouterr().out == "Wrote 1 set-aside event(s); 1 still cannot be stored.\n"
+    with Database(url).session() as session:
+        assert [t.text for t in conversation_turns(session, "c8")] == ["fixed now"]
+    [left] = dead.read()
+    assert left["event"]["text"] == "never" and left["error"].startswith("TypeError: ")
