@@ -63,11 +63,12 @@ def rehearse_logging(broker: Any, events: Any, sender: str) -> None:
     The first real turn would otherwise pay for the store's first connection and for compiling every statement the
     log runs. Only Parley's own broker is rehearsed; nothing is kept.
     """
-    from bot.broker import EventWriter, StoreEventBroker
+    from bot.broker import StoreEventBroker
+    from store.events import StoreEventWriter
 
     if not isinstance(broker, StoreEventBroker):
         return
-    writer = EventWriter(_Rehearsal(broker.writer.database))
+    writer = StoreEventWriter(_Rehearsal(broker.writer.database))  # type: ignore[arg-type]
     for event in events:
         try:
             writer.write({**event.as_dict(), "sender_id": sender})
