@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -126,6 +127,7 @@ def start_stack(
         "PARLEY_TRACKER_DB": str(logs / "tracker.db"),
         "PARLEY_DB_URL": db_url or f"sqlite:///{logs / 'parley.db'}",
         "PARLEY_SPOOL": str(logs / "spool" / "events.jsonl"),
+        "PARLEY_ACTION_TOKEN": secrets.token_urlsafe(32),
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "3",
         "PYTHONWARNINGS": "ignore",

@@ -23,6 +23,8 @@ RASA_PORT = 5005
 ACTION_PORT = 5055
 CONSOLE_PORT = 5010
 TELEGRAM_API_BASE = "https://api.telegram.org/bot"
+# The header that carries the action server's shared secret (endpoints.yml sends it on every action call).
+ACTION_TOKEN_HEADER = "X-Parley-Action-Token"
 
 
 def project_path(value: str | None, default: str) -> Path:
@@ -48,6 +50,8 @@ class Settings:
         rasa_token: the token of Rasa's HTTP API (`RASA_API_TOKEN`); empty means the API is off.
         action_port: the action server's port.
         action_server_url: the webhook the Rasa server calls for custom actions.
+        action_token: the shared secret the Rasa server sends to the action server (`PARLEY_ACTION_TOKEN`;
+            `scripts/env.sh` makes a random one per run when it is unset). The action server refuses calls without it.
         console_host: where the review console listens.
         console_port: its port.
         console_secure_cookies: mark session cookies `Secure` (behind HTTPS).
@@ -76,6 +80,7 @@ class Settings:
     rasa_token: str = ""
     action_port: int = ACTION_PORT
     action_server_url: str = f"http://{LOOPBACK}:{ACTION_PORT}/webhook"
+    action_token: str = ""
     console_host: str = LOOPBACK
     console_port: int = CONSOLE_PORT
     console_secure_cookies: bool = False
@@ -110,6 +115,7 @@ class Settings:
             rasa_token=get("RASA_API_TOKEN") or "",
             action_port=action_port,
             action_server_url=get("ACTION_SERVER_URL") or f"http://{LOOPBACK}:{action_port}/webhook",
+            action_token=get("PARLEY_ACTION_TOKEN") or "",
             console_host=get("PARLEY_CONSOLE_HOST") or LOOPBACK,
             console_port=int(get("PARLEY_CONSOLE_PORT") or CONSOLE_PORT),
             console_secure_cookies=_flag(get("PARLEY_CONSOLE_SECURE_COOKIES")),

@@ -28,6 +28,8 @@ export PATH="$VENV/bin:$PATH"
 # object). The shell needs a few of them (`rasa run --port`, and endpoints.yml's ${ACTION_SERVER_URL} and
 # ${PARLEY_TRACKER_DB}), so it asks for them; variables set in the environment or .env win, as everywhere.
 eval "$(python -m core.settings)"
+# The action server's shared secret (endpoints.yml sends it; actions/server.py checks it): random per run unless set.
+export PARLEY_ACTION_TOKEN="${PARLEY_ACTION_TOKEN:-$(python -c 'import secrets; print(secrets.token_urlsafe(32))')}"
 
 # Quiet, private, local.
 export RASA_TELEMETRY_ENABLED=false
