@@ -16,7 +16,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from core.settings import ACTION_TOKEN_HEADER
+from core.settings import ACTION_MAX_REQUEST_BYTES, ACTION_TOKEN_HEADER
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +32,7 @@ def create_action_app(token: str) -> Sanic:
     if not token:
         raise ValueError("PARLEY_ACTION_TOKEN is empty: the action server refuses to run without a shared secret")
     app = create_app("actions", cors_origins=None)
+    app.config.REQUEST_MAX_SIZE = ACTION_MAX_REQUEST_BYTES  # trackers grow with the conversation; 413 past this
 
     @app.on_request
     async def require_secret(request: Request) -> HTTPResponse | None:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from core.rasa_api import BotUnreachable, RasaAPI, http_request
-from core.settings import LOOPBACK, PROJECT_ROOT
+from core.settings import LOOPBACK, MAX_REQUEST_BYTES, PROJECT_ROOT
 
 ROOT = PROJECT_ROOT
 START_TIMEOUT_S = 240
@@ -128,6 +128,7 @@ def start_stack(
         "PARLEY_DB_URL": db_url or f"sqlite:///{logs / 'parley.db'}",
         "PARLEY_SPOOL": str(logs / "spool" / "events.jsonl"),
         "PARLEY_ACTION_TOKEN": secrets.token_urlsafe(32),
+        "SANIC_REQUEST_MAX_SIZE": str(MAX_REQUEST_BYTES),
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "3",
         "PYTHONWARNINGS": "ignore",

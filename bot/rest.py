@@ -30,10 +30,15 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.warmup import WarmState
+from store.schema import MAX_CONVERSATION_ID
 
 logger = logging.getLogger(__name__)
 
 USAGE = 'POST a JSON object: {"sender": "<conversation id>", "message": "<text>"}'
+# Field limits at the edge: Telegram's own message limit, the store's id column, and room for a widget's hints.
+MAX_MESSAGE_CHARS = 4096
+MAX_SENDER_CHARS = MAX_CONVERSATION_ID
+MAX_METADATA_BYTES = 4096
 APOLOGY = (
     "Sorry, something went wrong on our side. Your message has reached us, and a member of our team will follow up."
 )
@@ -72,12 +77,18 @@ def parse_body(body: bytes) -> RestRequest:
     message = data.get("message")
     if not isinstance(message, str):
         raise BadRequest(f"'message' must be a string. {USAGE}")
+    if len(message) > MAX_MESSAGE_CHARS:
+        raise BadRequest(f"'message' must be at most {MAX_MESSAGE_CHARS} characters (it has {len(message)}).")
     sender = data.get("sender", "default")
     if not isinstance(sender, (str, int)) or str(sender).strip() == "":
         raise BadRequest(f"'sender' must be a non-empty string. {USAGE}")
+    if len(str(sender)) > MAX_SENDER_CHARS:
+        raise BadRequest(f"'sender' must be at most {MAX_SENDER_CHARS} characters.")
     metadata = data.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):
         raise BadRequest("'metadata' must be a JSON object when given.")
+    if metadata and len(json.dumps(metadata)) > MAX_METADATA_BYTES:
+        raise BadRequest(f"'metadata' must be at most {MAX_METADATA_BYTES} bytes of JSON.")
     return RestRequest(sender=str(sender), text=message, metadata=metadata)
 
 

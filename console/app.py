@@ -12,6 +12,7 @@ from sanic.response import HTTPResponse
 from console.auth import auth_routes, require_session
 from console.rendering import templates
 from console.settings import ConsoleSettings
+from core.settings import CONSOLE_MAX_REQUEST_BYTES
 from store.db import Database
 
 HERE = Path(__file__).resolve().parent
@@ -25,6 +26,7 @@ def create_app(settings: ConsoleSettings, name: str = "parley_console") -> Sanic
 
     app = Sanic(name)
     app.config.FORWARDED_SECRET = None
+    app.config.REQUEST_MAX_SIZE = CONSOLE_MAX_REQUEST_BYTES
     app.ctx.settings = settings
     app.ctx.db = Database(settings.db_url)
     app.ctx.templates = templates()

@@ -23,6 +23,11 @@ RASA_PORT = 5005
 ACTION_PORT = 5055
 CONSOLE_PORT = 5010
 TELEGRAM_API_BASE = "https://api.telegram.org/bot"
+# Request body limits (bytes; 413 past them). The Rasa server gets customer messages; the action server gets whole
+# trackers, which grow with a conversation; the console gets forms.
+MAX_REQUEST_BYTES = 1_000_000
+ACTION_MAX_REQUEST_BYTES = 16_000_000
+CONSOLE_MAX_REQUEST_BYTES = 256_000
 # The header that carries the action server's shared secret (endpoints.yml sends it on every action call).
 ACTION_TOKEN_HEADER = "X-Parley-Action-Token"
 
@@ -150,6 +155,8 @@ def shell_exports(settings: Settings) -> str:
         "ACTION_PORT": str(settings.action_port),
         "ACTION_SERVER_URL": settings.action_server_url,
         "PARLEY_TRACKER_DB": settings.tracker_db,
+        # Sanic reads SANIC_* settings from the environment: the Rasa server's body limit (Sanic's default: 100 MB).
+        "SANIC_REQUEST_MAX_SIZE": str(MAX_REQUEST_BYTES),
     }
     return "".join(f"export {name}={shlex.quote(value)}\n" for name, value in values.items())
 

@@ -26,13 +26,16 @@ def test_empty_text_is_a_message_and_sender_defaults():
         (b'{"sender": "", "message": "hi"}', "'sender' must be a non-empty string"),
         (b'{"sender": "u1", "message": "hi", "metadata": [1]}', "'metadata' must be a JSON object"),
         (b"\xff\xfe", "not valid JSON"),
+        (b'{"sender": "u1", "message": "' + b"a" * 4097 + b'"}', "'message' must be at most 4096 characters"),
+        (b'{"sender": "' + b"s" * 256 + b'", "message": "hi"}', "'sender' must be at most 255 characters"),
+        (b'{"sender": "u1", "message": "hi", "metadata": {"k": "' + b"m" * 5000 + b'"}}', "'metadata' must be at most"),
     ],
 )
 def test_bad_bodies_are_explained(body, reason):
     with pytest.raises(BadRequest, match=reason) as error:
         parse_body(body)
-    # every message shows a valid body to copy, except the metadata one (the body itself was fine)
-    assert ('{"sender":' in str(error.value)) is ("metadata" not in reason)
+    # the shape errors show a valid body to copy; the metadata and length errors name the limit instead
+    assert ('{"sender":' in str(error.value)) is ("metadata" not in reason and "at most" not in reason)
 
 
 class _Domain:

@@ -38,13 +38,13 @@ def test_a_conversation_through_the_form(stack):
     [
         "",
         "   ",
-        "tent " * 10_000,  # 50 kB
+        "tent " * 819,  # 4,095 characters: just under the limit
         "😀🎉🏕️",
         "¿Dónde está mi pedido? Necesito ayuda urgente.",
         "<script>alert('x')</script><b>hello</b>",
         "asdf qwer zxcv",
     ],
-    ids=["empty", "blank", "50kB", "emoji", "spanish", "html", "gibberish"],
+    ids=["empty", "blank", "4kB", "emoji", "spanish", "html", "gibberish"],
 )
 def test_bad_input_gets_a_polite_reply(stack, message):
     status, replies = stack.say(f"bad-{hash(message)}", message)
@@ -58,6 +58,13 @@ def test_malformed_requests_get_a_json_400(stack, body):
     status, reply = http("POST", f"{stack.rasa_url}/webhooks/rest/webhook", body)
     assert status == 400
     assert '{"sender":' in reply["error"]
+
+
+def test_oversized_requests_are_refused_at_the_edge(stack):
+    status, reply = stack.say("long-1", "tent " * 10_000)  # 50 kB: longer than any chat message can be
+    assert (status, reply) == (400, {"error": "'message' must be at most 4096 characters (it has 50000)."})
+    body = json.dumps({"sender": "big-1", "message": "x" * 2_000_000}).encode()  # past the server's 1 MB limit
+    assert http("POST", f"{stack.rasa_url}/webhooks/rest/webhook", body)[0] == 413
 
 
 def test_handoff_pauses_the_bot_until_make_resume(stack):

@@ -57,4 +57,5 @@ def test_shell_exports_quote_what_the_scripts_need():
         "export ACTION_PORT=5055",
         "export ACTION_SERVER_URL=http://127.0.0.1:5055/webhook",
         "export PARLEY_TRACKER_DB='var/my tracker.db'",
+        "export SANIC_REQUEST_MAX_SIZE=1000000",
     ]
