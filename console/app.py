@@ -12,10 +12,27 @@ from sanic.response import HTTPResponse
 from console.auth import auth_routes, require_session
 from console.rendering import templates
 from console.settings import ConsoleSettings
+from console.throttle import LoginThrottle
 from core.settings import CONSOLE_MAX_REQUEST_BYTES
 from store.db import Database
 
 HERE = Path(__file__).resolve().parent
+
+
+# No scripts at all, styles and images only from the console itself, never framed, forms post only here.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+async def security_headers(request: Request, resp: HTTPResponse) -> None:
+    """Response middleware: every answer is unframeable, unsniffable, and (but for static files) never cached."""
+    resp.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Referrer-Policy"] = "no-referrer"
+    if not request.path.startswith("/static/"):
+        resp.headers["Cache-Control"] = "no-store"
 
 
 def create_app(settings: ConsoleSettings, name: str = "parley_console") -> Sanic:
@@ -31,7 +48,9 @@ def create_app(settings: ConsoleSettings, name: str = "parley_console") -> Sanic
     app.ctx.db = Database(settings.db_url)
     app.ctx.templates = templates()
     app.static("/static", str(HERE / "static"), name="static")
+    app.ctx.login_throttle = LoginThrottle()
     app.middleware("request")(require_session)
+    app.middleware("response")(security_headers)
     app.blueprint(auth_routes)
     app.blueprint(inbox_routes)
     app.blueprint(conversation_routes)

@@ -7,6 +7,7 @@ token (the login form uses a double-submit cookie, since there is no session yet
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import secrets
 import urllib.parse
@@ -16,11 +17,14 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from console.rendering import render
+from console.throttle import LoginThrottle
+from store.db import Database
 from store.managers import SESSION_LIFETIME, authenticate, close_session, find_session, open_session
 
 SESSION_COOKIE = "parley_session"
 LOGIN_CSRF_COOKIE = "parley_login_csrf"
-PUBLIC_PREFIXES = ("/login", "/static/", "/health", "/favicon.ico")
+PUBLIC_PATHS = frozenset({"/login", "/health", "/favicon.ico"})
+PUBLIC_PREFIX = "/static/"
 
 auth_routes = Blueprint("console_auth")
 
@@ -44,7 +48,7 @@ def csrf_ok(request: Request, expected: str) -> bool:
 
 async def require_session(request: Request) -> HTTPResponse | None:
     """Request middleware: a live session for every non-public route, and a valid CSRF token on every POST."""
-    if request.path.startswith(PUBLIC_PREFIXES):
+    if request.path in PUBLIC_PATHS or request.path.startswith(PUBLIC_PREFIX):
         return None
     with request.app.ctx.db.session() as session:
         found = find_session(session, request.cookies.get(SESSION_COOKIE))
@@ -60,9 +64,25 @@ async def require_session(request: Request) -> HTTPResponse | None:
     return None
 
 
-def _safe_next(target: str | None) -> str:
-    """Only redirect within the console after login."""
-    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+def local_path(target: str | None) -> str:
+    """`target` if it is a path in the console, else "/": the console never redirects elsewhere.
+
+    "//host" and a slash then a backslash are other sites to a browser, so only a single slash followed by something
+    else counts.
+    """
+    if not target or not target.startswith("/") or target[1:2] in ("/", "\\") or any(c in target for c in "\r\n"):
+        return "/"
+    return target
+
+
+def _check_password(database: Database, email: str, password: str) -> str | None:
+    """Runs in a worker thread: Argon2 takes 64 MiB and tens of milliseconds, and must not stall the event loop."""
+    with database.session() as session:
+        manager = authenticate(session, email, password)
+        if manager is None:
+            return None
+        token, _ = open_session(session, manager)
+        return token
 
 
 @auth_routes.get("/login")
@@ -72,7 +92,7 @@ async def login_page(request: Request) -> HTTPResponse:
     # invalidate the form already on screen.
     token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(24)
     request.ctx.csrf = token
-    resp = render(request, "login.html", next=_safe_next(request.args.get("next")))
+    resp = render(request, "login.html", next=local_path(request.args.get("next")))
     _cookie(resp, request, LOGIN_CSRF_COOKIE, token, 3600)
     return resp
 
@@ -82,21 +102,34 @@ async def login(request: Request) -> HTTPResponse:
     """Checks the password; on success opens a session and goes where the manager was headed."""
     if not csrf_ok(request, request.cookies.get(LOGIN_CSRF_COOKIE, "")):
         return response.redirect("/login?error=" + urllib.parse.quote("The form expired; please try again."))
-    email = request.form.get("email") or ""
-    password = request.form.get("password") or ""
-    with request.app.ctx.db.session() as session:
-        manager = authenticate(session, email, password)
-        if manager is None:
-            request.ctx.csrf = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-            return render(
-                request,
-                "login.html",
-                status=401,
-                next=_safe_next(request.form.get("next")),
-                login_error="Wrong email or password.",
-            )
-        token, _ = open_session(session, manager)
-    resp = response.redirect(_safe_next(request.form.get("next")))
+    email = (request.form.get("email") or "")[:255]
+    password = (request.form.get("password") or "")[:1024]
+    throttle: LoginThrottle = request.app.ctx.login_throttle
+    address = request.ip or "unknown"
+    wait = throttle.begin(email, address)
+    if wait:
+        request.ctx.csrf = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+        page = render(
+            request,
+            "login.html",
+            status=429,
+            next=local_path(request.form.get("next")),
+            login_error=f"Too many failed logins. Try again in {int(wait // 60) + 1} minute(s).",
+        )
+        page.headers["Retry-After"] = str(int(wait))
+        return page
+    token = await asyncio.to_thread(_check_password, request.app.ctx.db, email, password)
+    if token is None:
+        request.ctx.csrf = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+        return render(
+            request,
+            "login.html",
+            status=401,
+            next=local_path(request.form.get("next")),
+            login_error="Wrong email or password.",
+        )
+    throttle.succeeded(email, address)
+    resp = response.redirect(local_path(request.form.get("next")))
     _cookie(resp, request, SESSION_COOKIE, token, int(SESSION_LIFETIME.total_seconds()))
     return resp
 

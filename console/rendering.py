@@ -27,12 +27,17 @@ def templates() -> Environment:
 
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTTPResponse:
-    """A page, with the manager, CSRF token and notices every page needs."""
+    """A page, with the manager, CSRF token and notices every page needs.
+
+    Notices come from the query string (the console's own redirects set them), so they are shown only to a
+    manager with a session: a link to the login page cannot put words in the console's mouth.
+    """
+    manager = getattr(request.ctx, "manager_email", None)
     page = request.app.ctx.templates.get_template(template).render(
-        manager=getattr(request.ctx, "manager_email", None),
+        manager=manager,
         csrf=getattr(request.ctx, "csrf", ""),
-        notice=request.args.get("notice"),
-        error=request.args.get("error"),
+        notice=request.args.get("notice") if manager else None,
+        error=request.args.get("error") if manager else None,
         path=request.path,
         **context,
     )

@@ -50,6 +50,8 @@ def create_manager(session: Session, email: str, password: str) -> Manager:
         session.add(manager)
     else:
         manager.password_hash = _hasher().hash(password)
+        # A reset is often made because the password leaked: every session opened with the old one ends.
+        session.execute(delete(ConsoleSession).where(ConsoleSession.manager_id == manager.id))
     session.flush()
     return manager
 

@@ -10,6 +10,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from console import takeover
+from console.auth import local_path
 from console.exporting import story_steps, write_story
 from console.rendering import render
 from core.conversations import parse_telegram_key
@@ -189,6 +190,6 @@ async def export_nlu(request: Request) -> HTTPResponse:
         notice += f" Left out {len(result.conflicts)} label(s) given two ways: " + "; ".join(
             f'"{c.text}" ({c.field}: {", ".join(sorted(set(c.labels.values())))})' for c in result.conflicts[:5]
         )
-    back = request.form.get("back") or "/"
+    back = local_path(request.form.get("back"))
     separator = "&" if "?" in back else "?"
     return response.redirect(back + separator + urllib.parse.urlencode({"notice": notice}))
