@@ -36,7 +36,7 @@ from telegram.error import TelegramError
 from telegram.ext import ExtBot
 from telegram.request import BaseRequest
 
-from bot.rest import reply_for_silence
+from bot.rest import APOLOGY, reply_for_silence
 from bot.telegram.output import TelegramOutput
 from bot.telegram.policy import PRIVATE_INTENTS, PUBLIC_MAX_MESSAGES, move_to_private, shorten
 from bot.telegram.updates import Ignored, Incoming, classify
@@ -135,12 +135,17 @@ class TelegramInput(InputChannel):
                 logger.warning("Could not acknowledge button press %s", decision.callback_query_id, exc_info=True)
 
         collector = CollectingOutputChannel()
-        await on_new_message(
-            UserMessage(
-                decision.text, collector, decision.sender_id, input_channel=self.name(), metadata=decision.metadata
+        try:
+            await on_new_message(
+                UserMessage(
+                    decision.text, collector, decision.sender_id, input_channel=self.name(), metadata=decision.metadata
+                )
             )
-        )
-        replies = await self._replies(decision, collector.messages, agent, bot.username or "")
+            replies = await self._replies(decision, collector.messages, agent, bot.username or "")
+        except Exception:
+            # The customer must not be met with silence: say sorry in the chat, as the REST channel does.
+            logger.exception("Processing Telegram update %s of %s failed", update.update_id, decision.sender_id)
+            replies = [{"text": APOLOGY}]
         output = TelegramOutput(bot, decision.chat_id, decision.reply_to_message_id)
         try:
             for reply in replies:

@@ -102,3 +102,16 @@ async def test_polling_mode_answers_a_dm():
     task.cancel()
     assert api.sent()[0].params["chat_id"] == 5550001
     assert "deleteWebhook" in [c.method for c in api.calls]
+
+
+async def test_a_processing_error_still_gets_the_customer_an_apology():
+    """Before: the webhook said 200 to Telegram and the customer heard nothing."""
+    from bot.rest import APOLOGY
+
+    async def broken(message: UserMessage) -> None:
+        raise RuntimeError("the tracker store is down")
+
+    api = FakeBotApi()
+    await channel(api).handle(update("dm_text"), broken, agent=None)
+    [sent] = api.sent()
+    assert (sent.params["chat_id"], sent.params["text"]) == (5550001, APOLOGY)
