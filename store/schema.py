@@ -262,3 +262,18 @@ class OutboxMessage(Base):
     sent_by = Column(String(255), nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     delivered_at = Column(DateTime(timezone=True))
+
+
+class ChannelDelivery(Base):
+    """A platform update already taken in (Telegram's `update_id`), so a redelivery is answered once.
+
+    In the database rather than in memory: Telegram redelivers after a restart too, and with several Rasa replicas
+    behind a load balancer the redelivery may reach another process. Old rows can be pruned at any time; Telegram
+    stops redelivering after 24 hours.
+    """
+
+    __tablename__ = "channel_deliveries"
+
+    channel = Column(String(32), primary_key=True)
+    delivery_id = Column(String(64), primary_key=True)
+    received_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)

@@ -105,14 +105,22 @@ class TelegramInput(InputChannel):
                 logger.info("Telegram bot @%s ready (%s mode)", bot.username, self.mode)
             return self._bot
 
-    def _first_time(self, update_id: int) -> bool:
-        """Telegram redelivers an update it thinks failed; answer each one once."""
+    async def _first_time(self, update_id: int) -> bool:
+        """Telegram redelivers an update it thinks failed; answer each one once, across restarts and replicas.
+
+        The store decides (`store.deliveries`); this process's memory answers first for the common case. If the
+        store is unreachable, memory alone decides: a rare double answer beats a dropped message.
+        """
         if update_id in self._seen:
             return False
         self._seen[update_id] = None
         while len(self._seen) > SEEN_UPDATES:
             self._seen.popitem(last=False)
-        return True
+        try:
+            return await asyncio.to_thread(_record_delivery, self.name(), str(update_id))
+        except Exception:
+            logger.warning("Could not check update %s against the store; answering it", update_id, exc_info=True)
+            return True
 
     # -- handling ----------------------------------------------------------------------------------------------------
 
@@ -122,7 +130,7 @@ class TelegramInput(InputChannel):
         """Processes one update end to end; returns what was decided (for logs and tests)."""
         bot = await self.bot()
         update = Update.de_json(data, bot)
-        if not self._first_time(update.update_id):
+        if not await self._first_time(update.update_id):
             return Ignored("duplicate delivery")
         decision = classify(update, bot.username or "", bot.id)
         if isinstance(decision, Ignored):
@@ -249,6 +257,14 @@ class TelegramInput(InputChannel):
                     await self.handle(update.to_dict(), on_new_message, getattr(app.ctx, "agent", None))
                 except Exception:
                     logger.exception("Handling Telegram update %s failed", update.update_id)
+
+
+def _record_delivery(channel: str, delivery_id: str) -> bool:
+    from bot import storage
+    from store.deliveries import first_delivery
+
+    with storage.database().session() as session:
+        return first_delivery(session, channel, delivery_id)
 
 
 async def latest_intent(agent: Any, sender_id: str) -> str | None:

@@ -8,12 +8,22 @@ import asyncio
 import json
 from pathlib import Path
 
+import pytest
 from rasa.core.channels.channel import UserMessage
 
+from bot import storage
 from bot.telegram.channel import NON_TEXT_REPLY, TelegramInput
 from tests.bot.telegram_fake import FakeBotApi, OfflineRequest
 
 UPDATES = Path(__file__).parent / "telegram_updates"
+
+
+@pytest.fixture(autouse=True)
+def store(sqlite_database):
+    """The channel's store (de-duplication) is a fresh database per test, as the event broker would provide."""
+    storage.use(sqlite_database)
+    yield sqlite_database
+    storage.use(None)
 
 
 def update(name: str) -> dict:
@@ -115,3 +125,10 @@ async def test_a_processing_error_still_gets_the_customer_an_apology():
     await channel(api).handle(update("dm_text"), broken, agent=None)
     [sent] = api.sent()
     assert (sent.params["chat_id"], sent.params["text"]) == (5550001, APOLOGY)
+
+
+async def test_a_redelivery_to_another_replica_or_after_a_restart_is_answered_once():
+    api, rasa = FakeBotApi(), EchoBot()
+    await channel(api).handle(update("dm_text"), rasa, agent=None)  # replica A
+    await channel(api).handle(update("dm_text"), rasa, agent=None)  # replica B, or A after a restart
+    assert len(rasa.received) == 1 and len(api.sent()) == 1
