@@ -158,7 +158,8 @@ def test_the_served_models_figures_come_from_the_registry_the_second_time(worksp
 def test_refreshing_segments_reports_a_store_that_is_down():
     down = Database("postgresql+psycopg2://nobody@127.0.0.1:9/none?connect_timeout=1")
     refresh = steps.refresh_segments(down)
-    assert refresh.segments == 0 and "127.0.0.1" in refresh.error and "9" in refresh.error
+    assert refresh.segments == 0
+    assert refresh.error.startswith('(psycopg2.OperationalError) connection to server at "127.0.0.1", port 9 failed')
 
 
 def test_refreshing_segments_on_a_store_without_interests(sqlite_database):
