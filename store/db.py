@@ -22,6 +22,8 @@ from core.settings import PROJECT_ROOT, get_settings
 
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "parley.db"
 SQLITE_BUSY_TIMEOUT_S = 15
+# Seconds before a PostgreSQL connection attempt gives up (libpq waits for the OS otherwise: minutes).
+POSTGRES_CONNECT_TIMEOUT_S = 5
 
 
 def database_url(url: str | None = None) -> str:
@@ -42,6 +44,20 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def connect_args(url: str) -> dict[str, Any]:
+    """Driver arguments for `url`: a busy timeout for SQLite, a connect timeout for PostgreSQL (unless the URL has one).
+
+    An unreachable database must fail fast: the event broker writes during Rasa's turn, so a hanging connect would
+    stall every conversation instead of spooling the turn.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return {"timeout": SQLITE_BUSY_TIMEOUT_S}
+    if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+        return {"connect_timeout": POSTGRES_CONNECT_TIMEOUT_S}
+    return {}
+
+
 def create_engine(url: str | None = None) -> Engine:
     """An engine for `url` (see `database_url`); creates the SQLite file's folder when needed."""
     url = database_url(url)
@@ -49,12 +65,12 @@ def create_engine(url: str | None = None) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = sqlalchemy_create_engine(
-            url, future=True, hide_parameters=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}
-        )
+        engine = sqlalchemy_create_engine(url, future=True, hide_parameters=True, connect_args=connect_args(url))
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return sqlalchemy_create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
+    return sqlalchemy_create_engine(
+        url, future=True, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args(url)
+    )
 
 
 class Database:
