@@ -17,6 +17,7 @@ It keeps the name `rest`, so the URL is unchanged: `POST /webhooks/rest/webhook`
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -189,7 +190,9 @@ class ParleyRestInput(InputChannel):
                 logger.exception("processing a message from %s failed", message.sender)
                 return response.json([{"recipient_id": message.sender, "text": APOLOGY}])
 
-            human = [{"recipient_id": message.sender, "text": text} for text in pending_human_replies(message.sender)]
+            # Off the event loop: a slow or locked store must not stall the other conversations.
+            queued = await asyncio.to_thread(pending_human_replies, message.sender)
+            human = [{"recipient_id": message.sender, "text": text} for text in queued]
             if not collector.messages and not human:
                 text = await reply_for_silence(request.app.ctx.agent, message.sender)
                 if text is not None:
