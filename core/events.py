@@ -19,6 +19,8 @@ TURN_EVENTS = frozenset({"user", "action", "bot", "pause", "resume"})
 BOOKKEEPING_ACTIONS = frozenset(
     {"action_listen", "action_session_start", "action_extract_slots", "action_validate_slot_mappings"}
 )
+# The key under which the spool gives every event an id, so a replay can skip what is already in the log.
+EVENT_ID_KEY = "parley_event_id"
 # A bot message's metadata key listing the catalog items it showed (actions set it, the log records impressions).
 ITEMS_KEY = "parley_items"
 

@@ -8,6 +8,7 @@ spool knows files, not databases. What it promises:
   U+2029 or U+0085 cannot be split into two lines; only a newline ends a line;
 - a torn last line (the process died mid-write) is skipped, and the next append starts on a new line, so it
   cannot swallow the next event;
+- every spooled event has an id (`parley_event_id`), so writers can skip one they already applied;
 - an append returns only once the line is on disk (fsync); rewrites are atomic and fsync the file and its folder;
 - appends and drains from several processes take a file lock (`<spool>.lock`): a drain moves the spool aside
   (`<spool>.draining`) before writing it, so what the broker appends meanwhile goes to a fresh spool and is never
@@ -19,6 +20,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -88,7 +90,13 @@ class Spool:
         return self.path.exists() or self.draining.exists()
 
     def append(self, event: Mapping[str, Any]) -> None:
-        """Appends one event and fsyncs it (after a torn last line, on a new line)."""
+        """Appends one event and fsyncs it (after a torn last line, on a new line).
+
+        An event without an id gets one (`parley_event_id`): writers record it, so a replay after a crash in the
+        middle of a drain writes each event once.
+        """
+        if "parley_event_id" not in event:
+            event = {**event, "parley_event_id": uuid.uuid4().hex}
         with self._locked():
             with self.path.open("ab") as handle:
                 if handle.tell() > 0:

@@ -277,3 +277,16 @@ class ChannelDelivery(Base):
     channel = Column(String(32), primary_key=True)
     delivery_id = Column(String(64), primary_key=True)
     received_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+
+
+class AppliedEvent(Base):
+    """A spooled event already written to the log, by its id: a replay after a crash skips it instead of doubling it.
+
+    Written in the same transaction as the event's effect, so the two can never disagree. Events written straight
+    from the broker have no id and need none (they are never replayed).
+    """
+
+    __tablename__ = "applied_events"
+
+    event_id = Column(String(64), primary_key=True)
+    applied_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
