@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from store.identity import Identity
-from store.schema import Conversation, Correction, Feedback, Interaction, Interest, User, utcnow
+from store.schema import Conversation, Correction, Feedback, Interaction, Interest, OutboxMessage, User, utcnow
 
 # Interest sources and how much one event of each moves a topic's weight.
 INTEREST_DELTAS = {"said": 1.0, "clicked": 2.0, "liked": 3.0, "dismissed": -2.0}
@@ -156,7 +156,7 @@ class Erasure:
 
 
 def erase_user(session: Session, user: User) -> Erasure:
-    """Deletes the user's messages, interests and feedback, and blanks their profile fields.
+    """Deletes the user's messages, interests, feedback and queued manager replies, and blanks their profile fields.
 
     The user row itself stays with only the channel id and the personalisation choice: deleting it would turn
     personalisation back on for someone who opted out, which is the opposite of what they asked for.
@@ -165,6 +165,12 @@ def erase_user(session: Session, user: User) -> Erasure:
     session.execute(
         delete(Correction)
         .where(Correction.conversation_id.in_(conversations))
+        .execution_options(synchronize_session=False)
+    )
+    # a manager's reply still waiting for the customer quotes the conversation: it goes with it
+    session.execute(
+        delete(OutboxMessage)
+        .where(OutboxMessage.conversation_id.in_(conversations))
         .execution_options(synchronize_session=False)
     )
     session.execute(delete(Conversation).where(Conversation.user_id == user.id))

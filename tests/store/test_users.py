@@ -1,10 +1,12 @@
 import pytest
+from sqlalchemy import select
 
 from recommender.catalog import Item
 from store.catalog_sync import sync_catalog
 from store.feedback import record_feedback
 from store.identity import Identity
 from store.interactions import record_user_turn
+from store.schema import OutboxMessage
 from store.users import add_interest, erase_user, find_user, interest_weights, profile, set_consent, upsert_user
 
 ANNA = Identity("telegram", "1001", display_name="Anna", language="en")
@@ -58,6 +60,10 @@ def test_profile_and_erasure_cover_every_table(database):
         add_interest(session, user, "tent", "said")
         record_feedback(session, user, "tent-1", "click", turn.id)
         record_feedback(session, other, "tent-1", "like")
+        session.add(
+            OutboxMessage(conversation_id="c1", text="Sam: your tent ships today", sent_by="sam@x.example")
+        )
+        session.add(OutboxMessage(conversation_id="c2", text="for the other customer", sent_by="sam@x.example"))
 
         summary = profile(session, user)
         assert summary.messages == 2
@@ -75,3 +81,5 @@ def test_profile_and_erasure_cover_every_table(database):
         survivor = find_user(session, "telegram", "2002")
         assert profile(session, survivor).messages == 1  # other people's data is untouched
         assert profile(session, survivor).feedback == {"like": 1}
+        # a manager's queued reply quotes the conversation: it goes too, and only theirs
+        assert session.execute(select(OutboxMessage.conversation_id)).scalars().all() == ["c2"]
