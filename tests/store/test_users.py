@@ -60,9 +60,7 @@ def test_profile_and_erasure_cover_every_table(database):
         add_interest(session, user, "tent", "said")
         record_feedback(session, user, "tent-1", "click", turn.id)
         record_feedback(session, other, "tent-1", "like")
-        session.add(
-            OutboxMessage(conversation_id="c1", text="Sam: your tent ships today", sent_by="sam@x.example")
-        )
+        session.add(OutboxMessage(conversation_id="c1", text="Sam: your tent ships today", sent_by="sam@x.example"))
         session.add(OutboxMessage(conversation_id="c2", text="for the other customer", sent_by="sam@x.example"))
 
         summary = profile(session, user)
