@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.engine import create_engine as sqlalchemy_create_engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.settings import PROJECT_ROOT, get_settings
@@ -71,6 +72,21 @@ def create_engine(url: str | None = None) -> Engine:
     return sqlalchemy_create_engine(
         url, future=True, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args(url)
     )
+
+
+def insert_once(session: Session, row: Any) -> bool:
+    """Adds `row` unless its primary key is already taken; returns whether it was added.
+
+    The database decides, in a savepoint, so two processes racing for the same key cannot both win, and the rest
+    of the session's work survives the loser's conflict.
+    """
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
 
 
 class Database:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from store.db import insert_once
 from store.schema import ChannelDelivery
 
 
@@ -13,10 +13,4 @@ def first_delivery(session: Session, channel: str, delivery_id: str) -> bool:
 
     The primary key decides, so two replicas receiving the same update at the same moment cannot both win.
     """
-    try:
-        with session.begin_nested():
-            session.add(ChannelDelivery(channel=channel[:32], delivery_id=delivery_id[:64]))
-            session.flush()
-    except IntegrityError:
-        return False
-    return True
+    return insert_once(session, ChannelDelivery(channel=channel[:32], delivery_id=delivery_id[:64]))

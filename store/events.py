@@ -14,22 +14,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError, StatementError
-from sqlalchemy.orm import Session
 
 from core.events import EVENT_ID_KEY, ITEMS_KEY, BadEvent, is_turn_event
-from store.db import Database
+from store.db import Database, insert_once
 from store.identity import identity_from
 from store.interactions import record_action, record_bot_reply, record_pause, record_user_turn
 from store.schema import MAX_CONVERSATION_ID, AppliedEvent
-
-
-def first_application(session: Session, event_id: str) -> bool:
-    """Records that the event is applied in this transaction; False if an earlier one already applied it."""
-    if session.get(AppliedEvent, event_id[:64]) is not None:
-        return False
-    session.add(AppliedEvent(event_id=event_id[:64]))
-    session.flush()
-    return True
 
 
 class StoreEventWriter:
@@ -64,7 +54,8 @@ class StoreEventWriter:
         sender = str(event.get("sender_id"))[:MAX_CONVERSATION_ID]  # the channels bound it; this is the last guard
         with self.database.session() as session:
             event_id = event.get(EVENT_ID_KEY)
-            if event_id is not None and not first_application(session, str(event_id)):
+            # recorded in the same transaction as the effect, so the two never disagree
+            if event_id is not None and not insert_once(session, AppliedEvent(event_id=str(event_id)[:64])):
                 return  # a replay of an event this log already has
             if kind == "user":
                 record_user_turn(
