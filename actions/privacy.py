@@ -19,8 +19,13 @@ from rasa_sdk.types import DomainDict
 from actions.base import ParleyAction
 from actions.profiles import current_user, identity_of
 from actions.settings import get_catalog, get_database
+from core.events import ERASURE_KEY
+from core.settings import get_settings
 from recommender.text import topic_label
+from store.db import scrub
+from store.erasure import Footprint, footprint
 from store.users import Profile, erase_user, profile, set_consent
+from training.erasure import erase_from_training_files
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +107,9 @@ class ActionDeleteMyData(ParleyAction):
         try:
             with get_database().session() as session:
                 user, _ = current_user(session, tracker)
+                found = footprint(session, user, tracker.sender_id)
                 erased = erase_user(session, user)
+            scrub(get_database().engine)
         except Exception:
             logger.exception("Could not erase stored data for %s", tracker.sender_id)
             dispatcher.utter_message(
@@ -110,12 +117,40 @@ class ActionDeleteMyData(ParleyAction):
                 "to erase it right now. Your request is logged and our team will complete it."
             )
             return [AllSlotsReset(), SlotSet("personalisation", personalisation_enabled(tracker))]
+        erase_copies(found)
         memory = f" I've also forgotten {remembered}." if remembered else ""
         dispatcher.utter_message(
-            text=f"Done. I've erased your stored profile: {erased.describe()}.{memory} I've kept only your "
-            "personalisation choice (so I keep honouring it) and this request, as the record that you asked."
+            text=f"Done. I've erased your stored profile: {erased.describe()}, and every conversation you've had "
+            f"with us.{memory} I've kept only your personalisation choice (so I keep honouring it) and the record "
+            "that you asked.",
+            # the Rasa server erases these conversations' trackers and waiting events when the turn ends
+            **{ERASURE_KEY: list(found.conversations)},
         )
         return [AllSlotsReset(), SlotSet("personalisation", personalisation_enabled(tracker))]
+
+
+def erase_copies(found: Footprint) -> None:
+    """Removes the customer from the exported training files and retrain candidates (logged by count, not text)."""
+    settings = get_settings()
+    try:
+        files = erase_from_training_files(
+            found.conversations,
+            found.texts,
+            found.message_ids,
+            settings.nlu_export,
+            settings.stories_export_dir,
+            settings.candidates_dir,
+        )
+    except Exception:
+        logger.exception("Could not erase a customer from the training files; retrying is safe")
+        return
+    if files.stories or files.examples:
+        logger.info(
+            "Erased %d exported story file(s), %d training example(s) and %d candidate model(s)",
+            len(files.stories),
+            files.examples,
+            len(files.models),
+        )
 
 
 class ActionSetPersonalisation(ParleyAction):

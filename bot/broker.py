@@ -4,6 +4,8 @@ Rasa publishes each new tracker event (user message, action, bot message, pause/
 when it saves the conversation, whether the turn reached a custom action or not, whether the conversation is paused
 for a human or the NLU fell back. `StoreEventBroker` hands them to the store's writer (`store.events`).
 
+Rasa calls `publish` on its event loop, inside the tracker store's save, so `publish` only queues the event: a
+writer thread applies it (`core.turnlog`), and a locked or unreachable database never stalls a conversation.
 A failing database must not cost a message or a reply: `publish` never raises (Rasa would otherwise fail the
 tracker save); an event it cannot write because the database is down goes to the disk spool (`core.spool`) and is
 written, in order, as soon as the database answers again (`core.events.drain`, the same drain `python -m store
@@ -19,6 +21,7 @@ The broker's database is also the process's store (`bot.storage`), so the REST o
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from asyncio import AbstractEventLoop
 from typing import Any
@@ -27,9 +30,10 @@ from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot import storage
-from core.events import BadEvent, drain, set_aside
+from core.events import erased_conversations
 from core.settings import get_settings
 from core.spool import Spool
+from core.turnlog import BackgroundTurnLog, TurnLog
 from store.db import Database, redact
 from store.events import StoreEventWriter
 
@@ -41,9 +45,23 @@ class StoreEventBroker(EventBroker):
 
     def __init__(self, database: Database, spool: Spool | None = None, dead_letters: Spool | None = None) -> None:
         self.writer = StoreEventWriter(database)
-        self.spool = spool or Spool(get_settings().spool_path)
-        self.dead_letters = dead_letters or Spool(get_settings().dead_letter_path)
-        self._spooled = self.spool.exists()
+        settings = get_settings()
+        self.log = TurnLog(
+            self.writer,
+            spool or Spool(settings.spool_path),
+            dead_letters or Spool(settings.dead_letter_path),
+        )
+        self.background = BackgroundTurnLog(self.log)
+
+    @property
+    def spool(self) -> Spool:
+        """Where turns wait while the store is down."""
+        return self.log.spool
+
+    @property
+    def dead_letters(self) -> Spool:
+        """Where events the store can never take are set aside."""
+        return self.log.dead_letters
 
     @classmethod
     async def from_endpoint_config(
@@ -60,40 +78,52 @@ class StoreEventBroker(EventBroker):
             logger.exception("Could not migrate %s; turns will be spooled until it is reachable", redact(database.url))
         logger.info("Logging every turn to %s", redact(database.url))
         storage.use(database)
-        return cls(database)
+        broker = cls(database)
+        storage.use_log(broker.background)
+        return broker
 
     def publish(self, event: dict[str, Any]) -> None:
-        """Writes the event, spools it if the database is down, or sets it aside if it is bad; never raises.
+        """Queues the event for the writer thread and returns at once; never raises, never blocks on the database.
 
-        Logs name the conversation and the error's type, never the customer's text.
+        An erasure's confirmation (`core.events.ERASURE_KEY`) is queued without its text, and once everything
+        before it is applied, the erased conversations' events still waiting on disk are deleted too.
         """
-        try:
-            if self._spooled:
-                written = drain(self.spool, self.writer, self.dead_letters)
-                self._spooled = False
-                if written:
-                    logger.info("Interaction log is back; wrote %d spooled event(s)", written)
-            self.writer.write(event)
-        except BadEvent as error:
-            logger.error(
-                "A %s event of %s cannot be stored (%s); set aside in %s",
-                event.get("event"),
-                event.get("sender_id"),
-                type(error.__cause__ or error).__name__,
-                self.dead_letters.path,
-            )
+        erased = erased_conversations(event)
+        if erased is None:
+            self.background.publish(event)
+            return
+        senders = {*erased, str(event.get("sender_id"))}
+        self.background.publish({**event, "text": None})
+        self.background.submit(lambda: self.forget(senders))
+
+    def forget(self, senders: set[str]) -> int:
+        """Deletes the senders' events from the spool, the overflow and the dead letters; returns how many."""
+
+        def theirs(event: dict[str, Any]) -> bool:
+            return str(event.get("sender_id")) in senders and erased_conversations(event) is None
+
+        def their_letter(letter: dict[str, Any]) -> bool:
+            return theirs(letter.get("event") or {})
+
+        removed = 0
+        for spool, doomed in (
+            (self.spool, theirs),
+            (self.background.overflow, theirs),
+            (self.dead_letters, their_letter),
+        ):
             try:
-                set_aside(self.dead_letters, event, error)
+                removed += spool.remove_where(doomed)
             except Exception:
-                logger.exception("Could not set the event aside either; it remains in the tracker store")
-        except Exception as error:
-            logger.error("Interaction log unavailable (%s); event spooled to %s", type(error).__name__, self.spool.path)
-            try:
-                self.spool.append(event)
-                self._spooled = True
-            except Exception:
-                logger.exception("Could not spool event either; it remains in the tracker store")
+                logger.exception("Could not erase waiting events from %s", spool.path)
+        if removed:
+            logger.info("Erased %d waiting event(s) of %d conversation(s)", removed, len(senders))
+        return removed
+
+    def flush(self, timeout: float = 30.0) -> bool:
+        """Waits until every event published so far is written, spooled or set aside (tests, shutdown)."""
+        return self.background.flush(timeout)
 
     async def close(self) -> None:
-        """Releases database connections."""
+        """Writes what is queued, then releases database connections."""
+        await asyncio.to_thread(self.background.close)
         self.writer.database.dispose()

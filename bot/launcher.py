@@ -48,11 +48,48 @@ class Stack:
     db_url: str = ""
     commands: dict[str, list[str]] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    _settled: int = 0
 
     def say(self, sender: str, message: str, timeout: float = 60) -> tuple[int, Any]:
         """Sends a message through the REST channel; returns (status, replies)."""
         body = json.dumps({"sender": sender, "message": message}).encode()
         return http("POST", f"{self.rasa_url}/webhooks/rest/webhook", body, timeout)
+
+    def settle(self, timeout: float = 30) -> None:
+        """Returns once every turn answered so far is in the interaction log.
+
+        The Rasa server writes the log from one thread, in order (`core.turnlog`), after it has replied: a sentinel
+        turn's reply in the log means everything before it is there too. Tests read the store after this.
+        """
+        from store.db import Database
+        from store.interactions import conversation_turns
+
+        self._settled += 1
+        sender = f"zz-settle-{self._settled}"
+        status, _ = self.say(sender, "hi")
+        if status != 200:
+            raise RuntimeError(f"the sentinel turn got HTTP {status}")
+        database = Database(self.db_url)
+        try:
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                with database.session() as session:
+                    if any(t.reply for t in conversation_turns(session, sender)):
+                        return
+                time.sleep(0.05)
+        finally:
+            database.dispose()
+        raise RuntimeError(f"the interaction log did not catch up in {timeout} s")
+
+    def settle_telegram(self, timeout: float = 60) -> None:
+        """Returns once the Telegram channel has answered every update it accepted (it answers the webhook first)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            status, body = http("GET", f"{self.rasa_url}/webhooks/telegram_ptb/", timeout=5)
+            if status == 200 and isinstance(body, dict) and body.get("pending") == 0:
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"the Telegram channel still had updates pending after {timeout} s")
 
     def stop_action_server(self) -> None:
         """Simulates an action-server outage."""

@@ -5,13 +5,15 @@ HTML formatting, and nothing needs escaping. Messages longer than Telegram's 4,0
 or word boundaries. Buttons become an inline keyboard (one button per row); a button whose payload exceeds
 Telegram's 64-byte `callback_data` limit is dropped with a warning rather than failing the whole reply. The bot
 is built with python-telegram-bot's `AIORateLimiter`, which keeps within Telegram's flood limits and retries after
-a 429 (`retry_after`).
+a 429 (`retry_after`). `SendBudget` caps what one chat can make the bot send, whatever it writes.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
@@ -96,3 +98,42 @@ async def send_text(
 async def send_photo(bot: ExtBot, chat_id: int, image: str, reply_to_message_id: int | None = None) -> None:
     """Sends an image by URL."""
     await bot.send_photo(chat_id, image, reply_parameters=_reply(reply_to_message_id))
+
+
+@dataclass
+class SendBudget:
+    """How many messages one chat may make the bot send: `capacity` per `window_s`, refilled continuously.
+
+    A chat that writes faster than that (a flood, a script, a loop between two bots) still has every message
+    processed and logged, but gets replies only as the budget refills: one notice when it first runs out, then
+    silence until it has budget again. This is on top of Telegram's own limits (about 20 messages a minute in a
+    group), so one chat can never spend the bot's whole sending rate. The clock is injectable for tests.
+    """
+
+    capacity: int = 20
+    window_s: float = 60.0
+    clock: Callable[[], float] = time.monotonic
+    _tokens: dict[Hashable, tuple[float, float]] = field(default_factory=dict)
+    _told: set[Hashable] = field(default_factory=set)
+
+    def spend(self, chat: Hashable, messages: int) -> bool:
+        """Takes `messages` from the chat's budget if it has them; False (and nothing taken) otherwise."""
+        now = self.clock()
+        tokens, since = self._tokens.get(chat, (float(self.capacity), now))
+        tokens = min(float(self.capacity), tokens + (now - since) * self.capacity / self.window_s)
+        if tokens >= messages:
+            self._tokens[chat] = (tokens - messages, now)
+            self._told.discard(chat)
+            return True
+        self._tokens[chat] = (tokens, now)
+        if len(self._tokens) > 100_000:  # forget the oldest chats rather than grow without bound
+            for stale in list(self._tokens)[:10_000]:
+                self._tokens.pop(stale, None)
+        return False
+
+    def first_refusal(self, chat: Hashable) -> bool:
+        """True the first time a chat is refused since it last had budget (it gets one notice, then silence)."""
+        if chat in self._told:
+            return False
+        self._told.add(chat)
+        return True

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from core.conversations import story_file_name
 from core.events import BOOKKEEPING_ACTIONS
 
 INTERNAL_SLOTS = {"session_started_metadata"}
@@ -85,11 +86,6 @@ def story_steps(events: Sequence[Mapping[str, Any]], corrected: Mapping[str, str
     return steps
 
 
-def safe_name(conversation_id: str) -> str:
-    """A file name for a conversation id."""
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", conversation_id).strip("_") or "conversation"
-
-
 def write_story(directory: Path, conversation_id: str, steps: list[dict]) -> Path:
     """Writes one reviewed conversation as a test story file; returns its path."""
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d")
@@ -98,7 +94,7 @@ def write_story(directory: Path, conversation_id: str, steps: list[dict]) -> Pat
         "stories": [{"story": f"reviewed conversation {conversation_id} ({stamp})", "steps": steps}],
     }
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{safe_name(conversation_id)}.yml"
+    path = directory / story_file_name(conversation_id)
     header = "# Exported by the review console from a reviewed conversation: a dialogue regression test.\n"
     path.write_text(header + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=1000), "utf-8")
     return path

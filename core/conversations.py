@@ -11,6 +11,7 @@ REST senders are whatever the client names (the REST channel bounds them).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 TELEGRAM_PREFIX = "tg"
@@ -46,3 +47,8 @@ def parse_telegram_key(key: str) -> TelegramAddress | None:
     except ValueError:
         return None
     return None
+
+
+def story_file_name(conversation_id: str) -> str:
+    """The file a conversation's exported test story is written to (the console) and erased from (erasure)."""
+    return (re.sub(r"[^A-Za-z0-9_.-]+", "_", conversation_id).strip("_") or "conversation") + ".yml"

@@ -23,6 +23,10 @@ BOOKKEEPING_ACTIONS = frozenset(
 EVENT_ID_KEY = "parley_event_id"
 # A bot message's metadata key listing the catalog items it showed (actions set it, the log records impressions).
 ITEMS_KEY = "parley_items"
+# A bot message's metadata key set only by `action_delete_my_data` once the profile is erased: the conversation
+# ids whose every other copy (tracker, spool, log) must go too.
+ERASURE_KEY = "parley_erasure"
+ERASURE_ACTION = "action_delete_my_data"
 
 
 class BadEvent(ValueError):
@@ -43,6 +47,17 @@ class EventWriter(Protocol):
 def is_turn_event(event: Mapping[str, Any]) -> bool:
     """Whether the event belongs in the interaction log (a turn's event, with a conversation)."""
     return bool(event.get("sender_id")) and event.get("event") in TURN_EVENTS
+
+
+def erased_conversations(event: Mapping[str, Any]) -> list[str] | None:
+    """The conversations a bot event says were erased (see `ERASURE_KEY`), else None."""
+    if event.get("event") != "bot":
+        return None
+    metadata = event.get("metadata")
+    ids = metadata.get(ERASURE_KEY) if isinstance(metadata, Mapping) else None
+    if not isinstance(ids, list):
+        return None
+    return [str(i) for i in ids if i]
 
 
 def set_aside(dead_letters: Spool, event: Mapping[str, Any], error: BaseException) -> None:

@@ -64,6 +64,7 @@ class Settings:
         nlu_data_dir: the NLU training data (the console's export merges into it).
         nlu_export: where the console writes corrections as NLU data.
         stories_export_dir: where the console writes reviewed conversations as test stories.
+        candidates_dir: where `make retrain` trains candidates (erasure reaches their copies of the data).
         telegram_token: the bot's token (`TELEGRAM_BOT_TOKEN`).
         telegram_api_base: the Bot API server (a local Bot API server or a test fake).
         telegram_webhook_secret: the secret Telegram sends with every webhook update.
@@ -93,6 +94,7 @@ class Settings:
     nlu_data_dir: Path = PROJECT_ROOT / "data" / "nlu"
     nlu_export: Path = PROJECT_ROOT / "data" / "nlu" / "reviewed.yml"
     stories_export_dir: Path = PROJECT_ROOT / "tests" / "stories" / "reviewed"
+    candidates_dir: Path = PROJECT_ROOT / "models" / "candidates"
     telegram_token: str = ""
     telegram_api_base: str = TELEGRAM_API_BASE
     telegram_webhook_secret: str = ""
@@ -128,6 +130,7 @@ class Settings:
             nlu_data_dir=project_path(get("PARLEY_NLU_DIR"), "data/nlu"),
             nlu_export=project_path(get("PARLEY_NLU_EXPORT"), "data/nlu/reviewed.yml"),
             stories_export_dir=project_path(get("PARLEY_STORIES_EXPORT_DIR"), "tests/stories/reviewed"),
+            candidates_dir=project_path(get("PARLEY_CANDIDATES_DIR"), "models/candidates"),
             telegram_token=get("TELEGRAM_BOT_TOKEN") or "",
             telegram_api_base=get("TELEGRAM_API_BASE") or TELEGRAM_API_BASE,
             telegram_webhook_secret=get("TELEGRAM_WEBHOOK_SECRET") or "",

@@ -21,7 +21,7 @@ import fcntl
 import json
 import os
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -142,6 +142,20 @@ class Spool:
         """Forgets the events a drain wrote."""
         with self._locked():
             self.draining.unlink(missing_ok=True)
+
+    def remove_where(self, doomed: Callable[[dict[str, Any]], bool]) -> int:
+        """Deletes the waiting events `doomed` picks (erasure), keeping the rest in order; returns how many went."""
+        removed = 0
+        with self._locked():
+            for path in (self.draining, self.path):
+                if not path.exists():
+                    continue
+                events = _parse(path.read_text(encoding="utf-8"))
+                kept = [e for e in events if not doomed(e)]
+                if len(kept) != len(events):
+                    removed += len(events) - len(kept)
+                    _write_atomically(path, kept)
+        return removed
 
     def clear(self) -> None:
         """Removes everything waiting (tests, and erasure of a whole spool)."""

@@ -42,7 +42,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # deleted rows are overwritten, not left in free pages: an erased customer's text must not stay in the file
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
+
+
+def scrub(engine: Engine) -> None:
+    """After an erasure: folds SQLite's write-ahead log into the file and empties it, so old pages go too.
+
+    The log keeps the pages as they were before the delete until a checkpoint; PostgreSQL's equivalent is
+    (auto)vacuum. Best effort: a busy reader can delay it to the next checkpoint.
+    """
+    if engine.url.get_backend_name() != "sqlite":
+        return
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def connect_args(url: str) -> dict[str, Any]:

@@ -3,7 +3,9 @@
 - `user` -> a new row with the text, intent, confidence, entities and sentiment (and the user, created on sight);
 - `action` -> the first answering action of the turn;
 - `bot` -> the reply text, plus the catalog items the message showed (actions pass them as `parley_items`);
-- `pause` / `resume` -> the conversation's handoff state in the inbox (`core.handoff`).
+- `pause` / `resume` -> the conversation's handoff state in the inbox (`core.handoff`);
+- `bot` confirming an erasure (`core.events.ERASURE_KEY`) -> the erased conversations' rows, the deletion turn's
+  included, are deleted and the inbox keeps only the record (`store.erasure`).
 
 No Rasa import: events are Rasa's JSON dicts, so `python -m store replay` works without loading Rasa.
 """
@@ -15,8 +17,9 @@ from typing import Any
 
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError, StatementError
 
-from core.events import EVENT_ID_KEY, ITEMS_KEY, BadEvent, is_turn_event
-from store.db import Database, insert_once
+from core.events import EVENT_ID_KEY, ITEMS_KEY, BadEvent, erased_conversations, is_turn_event
+from store.db import Database, insert_once, scrub
+from store.erasure import erase_conversations
 from store.identity import identity_from
 from store.interactions import record_action, record_bot_reply, record_pause, record_user_turn
 from store.schema import MAX_CONVERSATION_ID, AppliedEvent
@@ -52,6 +55,7 @@ class StoreEventWriter:
     def _write(self, event: Mapping[str, Any]) -> None:
         kind = event.get("event")
         sender = str(event.get("sender_id"))[:MAX_CONVERSATION_ID]  # the channels bound it; this is the last guard
+        erased = erased_conversations(event)
         with self.database.session() as session:
             event_id = event.get(EVENT_ID_KEY)
             # recorded in the same transaction as the effect, so the two never disagree
@@ -71,7 +75,12 @@ class StoreEventWriter:
                 record_action(session, sender, str(event.get("name") or ""))
             elif kind in ("pause", "resume"):
                 record_pause(session, sender, paused=kind == "pause")
+            elif erased is not None:
+                # the confirmation of an erasure: the deletion turn goes too, and only the record stays
+                erase_conversations(session, [*erased, sender], record_for=sender)
             else:
                 metadata = event.get("metadata")
                 items = metadata.get(ITEMS_KEY) if isinstance(metadata, Mapping) else None
                 record_bot_reply(session, sender, event.get("text"), items if isinstance(items, list) else [])
+        if erased is not None:
+            scrub(self.database.engine)

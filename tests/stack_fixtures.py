@@ -52,4 +52,6 @@ def seeded(stack) -> int:
     """The bot's own conversations (console/seeding.py), played once per session."""
     from console.seeding import seed
 
-    return seed(stack.rasa_url, progress=lambda _line: None)
+    sent = seed(stack.rasa_url, progress=lambda _line: None)
+    stack.settle()
+    return sent

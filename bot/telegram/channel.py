@@ -11,6 +11,11 @@ Configured in `credentials.yml` (`bot.telegram.channel.TelegramInput:`) with its
   header and a request without the right value gets 403 and changes nothing.
 - `TELEGRAM_API_BASE`: the Bot API server (default Telegram's; a local Bot API server or a test double).
 
+The webhook answers Telegram at once and processes the update in a task, one queue per chat so each chat's
+messages are answered in order (`dispatch.py`); a chat with too many updates waiting gets 429 (Telegram retries).
+Updates are de-duplicated by `update_id` in the store, across restarts and replicas. What one chat can make the
+bot send is capped (`channels.telegram.SendBudget`); a turn that fails gets a short apology, never silence.
+
 Every answered message goes through Rasa (so it is logged like any other turn). Replies are collected first, then
 sent: in a DM in full; in public shortened, or replaced by a deep link to a private chat when the message was
 personal (`policy.py`). A stuck or failing Telegram API never loses the message: it is already in the tracker and
@@ -37,10 +42,11 @@ from telegram.ext import ExtBot
 from telegram.request import BaseRequest
 
 from bot.rest import APOLOGY, reply_for_silence
+from bot.telegram.dispatch import ChatQueues
 from bot.telegram.output import TelegramOutput
 from bot.telegram.policy import PRIVATE_INTENTS, PUBLIC_MAX_MESSAGES, move_to_private, shorten
-from bot.telegram.updates import Ignored, Incoming, classify
-from channels.telegram import make_bot
+from bot.telegram.updates import Ignored, Incoming, chat_of, classify
+from channels.telegram import SendBudget, make_bot
 from core.settings import TELEGRAM_API_BASE, get_settings
 
 logger = logging.getLogger(__name__)
@@ -48,6 +54,8 @@ logger = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 NON_TEXT_REPLY = "Thanks! I can only read text for now. Could you type your question?"
+SLOW_DOWN = "You're sending messages faster than I can answer. I've noted them all; I'll reply again in a minute."
+STOP_TIMEOUT_S = 30
 POLL_TIMEOUT_S = 30
 SEEN_UPDATES = 2048
 
@@ -92,6 +100,8 @@ class TelegramInput(InputChannel):
         self._bot_lock = asyncio.Lock()
         self._seen: OrderedDict[int, None] = OrderedDict()
         self._poller: asyncio.Task | None = None
+        self.queues = ChatQueues()
+        self.budget = SendBudget()
 
     # -- the bot -----------------------------------------------------------------------------------------------------
 
@@ -154,6 +164,7 @@ class TelegramInput(InputChannel):
             # The customer must not be met with silence: say sorry in the chat, as the REST channel does.
             logger.exception("Processing Telegram update %s of %s failed", update.update_id, decision.sender_id)
             replies = [{"text": APOLOGY}]
+        replies = self._within_budget(decision, replies)
         output = TelegramOutput(bot, decision.chat_id, decision.reply_to_message_id)
         try:
             for reply in replies:
@@ -164,6 +175,13 @@ class TelegramInput(InputChannel):
         except TelegramError:
             logger.exception("Could not send the reply to %s (the message itself is logged)", decision.sender_id)
         return decision
+
+    def _within_budget(self, decision: Incoming, replies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The replies if the chat may still make the bot send them; else one notice, then nothing (all logged)."""
+        if not replies or self.budget.spend(decision.chat_id, len(replies)):
+            return replies
+        logger.warning("Chat %s is over its send budget; reply withheld (the message is logged)", decision.chat_id)
+        return [{"text": SLOW_DOWN}] if self.budget.first_refusal(decision.chat_id) else []
 
     async def _replies(
         self, decision: Incoming, messages: list[dict[str, Any]], agent: Any, username: str
@@ -190,7 +208,9 @@ class TelegramInput(InputChannel):
 
         @telegram.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok" if self.token else "not configured", "mode": self.mode})
+            # `pending`: updates accepted and not yet answered (monitoring; tests wait for 0)
+            status = "ok" if self.token else "not configured"
+            return response.json({"status": status, "mode": self.mode, "pending": self.queues.pending()})
 
         @telegram.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
@@ -206,11 +226,13 @@ class TelegramInput(InputChannel):
                     raise ValueError("not an update")
             except (ValueError, UnicodeDecodeError):
                 return response.json({"error": "the body must be a Telegram Update object"}, status=400)
-            try:
-                await self.handle(data, on_new_message, request.app.ctx.agent)
-            except Exception:
-                # 200 anyway: a non-2xx makes Telegram redeliver the same update again and again.
-                logger.exception("Handling Telegram update %s failed", data.get("update_id"))
+            # Answer at once and process in the chat's queue: a slow turn must not hold Telegram's connection.
+            chat = chat_of(data)
+            agent = request.app.ctx.agent
+            if not self.queues.submit(chat, lambda: self.handle(data, on_new_message, agent)):
+                # Nothing recorded yet, so Telegram's redelivery is processed: backpressure, not a lost message.
+                logger.warning("Chat %s has %d updates waiting; asking Telegram to retry", chat, self.queues.per_chat)
+                return response.json({"error": "too many updates waiting for this chat"}, status=429)
             return response.json({"ok": True})
 
         @telegram.listener("after_server_start")
@@ -222,6 +244,10 @@ class TelegramInput(InputChannel):
         async def stop_polling(_app: Any, _loop: Any) -> None:
             if self._poller is not None:
                 self._poller.cancel()
+            try:  # finish what Telegram was already told was received
+                await asyncio.wait_for(self.queues.join(), STOP_TIMEOUT_S)
+            except asyncio.TimeoutError:
+                logger.error("Stopped with %d Telegram update(s) unfinished", self.queues.pending())
             if self._bot is not None:
                 await self._bot.shutdown()
 
@@ -251,12 +277,14 @@ class TelegramInput(InputChannel):
                 logger.warning("getUpdates failed; retrying in 5 s", exc_info=True)
                 await asyncio.sleep(5)
                 continue
+            agent = getattr(app.ctx, "agent", None)
             for update in updates:
+                data = update.to_dict()
+                chat = chat_of(data)
+                while not self.queues.has_room(chat):  # noqa: ASYNC110 (polling mode, for development)
+                    await asyncio.sleep(0.1)  # this chat is flooding: let its queue drain before taking more
+                self.queues.submit(chat, lambda data=data, agent=agent: self.handle(data, on_new_message, agent))
                 offset = update.update_id + 1
-                try:
-                    await self.handle(update.to_dict(), on_new_message, getattr(app.ctx, "agent", None))
-                except Exception:
-                    logger.exception("Handling Telegram update %s failed", update.update_id)
 
 
 def _record_delivery(channel: str, delivery_id: str) -> bool:

@@ -184,3 +184,18 @@ def classify(update: Update, bot_username: str = "", bot_id: int | None = None) 
             return Ignored("non-text message in public")
         return _comment(message, strip_mention(text, bot_username))
     return Ignored(f"{message.chat.type} chat")
+
+
+def chat_of(data: dict[str, Any]) -> str:
+    """The chat a raw update belongs to, read before any parsing: the key that orders its processing.
+
+    An update without a chat (an inline query, a poll) gets a key of its own, so it waits for nobody.
+    """
+    for kind in ("message", "edited_message", "channel_post", "edited_channel_post"):
+        chat = ((data.get(kind) or {}).get("chat") or {}).get("id")
+        if chat is not None:
+            return str(chat)
+    chat = (((data.get("callback_query") or {}).get("message") or {}).get("chat") or {}).get("id")
+    if chat is not None:
+        return str(chat)
+    return f"update:{data.get('update_id')}"

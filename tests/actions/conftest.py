@@ -15,4 +15,8 @@ def store_env(tmp_path, monkeypatch):
     monkeypatch.setenv("PARLEY_DB_URL", url)
     monkeypatch.setenv("PARLEY_RECOMMENDER_MODEL", "hashing")
     monkeypatch.setenv("PARLEY_EMBEDDING_CACHE", str(tmp_path / "embeddings"))
+    # erasure rewrites the training exports: never the project's own
+    monkeypatch.setenv("PARLEY_NLU_EXPORT", str(tmp_path / "exports" / "reviewed.yml"))
+    monkeypatch.setenv("PARLEY_STORIES_EXPORT_DIR", str(tmp_path / "exports" / "stories"))
+    monkeypatch.setenv("PARLEY_CANDIDATES_DIR", str(tmp_path / "candidates"))
     return url

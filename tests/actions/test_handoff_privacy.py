@@ -44,6 +44,46 @@ async def test_delete_my_data_erases_the_store_and_keeps_consent(make_tracker, d
     assert "0 messages, 1 interest and 1 reaction to recommendations" in reply
     assert "gear you asked about (tent)" in reply
     assert events == [AllSlotsReset(), SlotSet("personalisation", False)]
+    assert dispatcher.messages[0]["parley_erasure"] == ["test-user"]  # the Rasa server erases the tracker
+
+
+async def test_delete_my_data_reaches_the_exported_training_files(make_tracker, dispatcher, domain, tmp_path):
+    """Before: the customer's exported story, reviewed example and candidate copies stayed after "delete my data"."""
+    from sqlalchemy import select
+
+    from actions.settings import get_database
+    from console.exporting import write_story
+    from store.identity import identity_from
+    from store.interactions import record_user_turn
+    from store.schema import Interaction
+    from training.collect import Example
+    from training.merge import write_reviewed
+
+    secret = "my neighbour Zebulon Quartz keeps borrowing my tent"
+    with get_database().session() as session:
+        record_user_turn(session, "test-user", identity_from("test-user", "rest", {}), secret, {}, "m1", None)
+        record_user_turn(session, "other", identity_from("other", "rest", {}), "hello there", {}, "m2", None)
+    with get_database().session() as session:
+        mine, theirs = session.execute(select(Interaction.id).order_by(Interaction.id)).scalars().all()
+    exports = tmp_path / "exports"
+    examples = [
+        Example(secret, "product_info", f"console correction of message {mine} by sam@kestrel.example"),
+        Example("hello there", "greet", f"console correction of message {theirs} by sam@kestrel.example"),
+    ]
+    write_reviewed(exports / "reviewed.yml", examples)
+    candidate = tmp_path / "candidates" / "candidate-1"
+    write_reviewed(candidate / "data" / "nlu" / "reviewed.yml", examples)
+    (candidate / "candidate-1.tar.gz").write_bytes(b"a model trained on the secret")
+    write_story(exports / "stories", "test-user", [{"user": secret, "intent": "product_info"}])
+    write_story(exports / "stories", "other", [{"user": "hello there", "intent": "greet"}])
+
+    await ActionDeleteMyData().run(dispatcher, make_tracker("delete my data"), domain)
+
+    leftovers = [p for p in tmp_path.rglob("*") if p.is_file() and "Zebulon" in p.read_text(errors="ignore")]
+    assert leftovers == []
+    assert sorted(p.name for p in (exports / "stories").iterdir()) == ["other.yml"]
+    assert "hello there" in (exports / "reviewed.yml").read_text()
+    assert not (candidate / "candidate-1.tar.gz").exists()
 
 
 async def test_delete_says_so_when_the_store_is_unreachable(make_tracker, dispatcher, domain, monkeypatch):

@@ -38,7 +38,10 @@ class Call:
 
 @dataclass
 class FakeBotApi:
-    """Records calls; `updates` feeds getUpdates; `fail_next` makes the next sendMessage calls answer 429."""
+    """Records calls; `updates` feeds getUpdates; `fail_next` makes the next sendMessage calls answer 429.
+
+    `hold` (an Event), when set to a cleared Event, makes every sendMessage wait until it is set: a slow Telegram.
+    """
 
     calls: list[Call] = field(default_factory=list)
     updates: list[dict[str, Any]] = field(default_factory=list)
@@ -46,6 +49,7 @@ class FakeBotApi:
     lock: threading.Lock = field(default_factory=threading.Lock)
     _next_id: int = 100
     base_url: str = ""
+    hold: threading.Event | None = None
 
     def sent(self, method: str = "sendMessage") -> list[Call]:
         with self.lock:
@@ -54,8 +58,12 @@ class FakeBotApi:
     def reset(self) -> None:
         with self.lock:
             self.calls.clear()
+            self.hold = None
 
     def answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        hold = self.hold
+        if method == "sendMessage" and hold is not None:
+            hold.wait(60)
         with self.lock:
             self.calls.append(Call(method, params))
             if method == "sendMessage" and self.fail_next:

@@ -20,12 +20,15 @@ def test_broker_spools_while_the_database_is_down_and_catches_up_in_order(tmp_pa
     assert is_current(url)
     working = broker.writer.database
     broker.writer.database = Database("postgresql+psycopg2://nobody@127.0.0.1:9/none?connect_timeout=1")
+    broker.log.retry_s = 0  # knock on the database for every event, so the test need not wait out the back-off
     for event in turn_events("c2", "first"):
         broker.publish(event)  # never raises
+    assert broker.flush()
     assert len(list(Spool(get_settings().spool_path).read())) == 6
     broker.writer.database = working
     for event in turn_events("c2", "second"):
         broker.publish(event)
+    assert broker.flush()
     assert not get_settings().spool_path.exists()
     with working.session() as session:
         assert [t.text for t in conversation_turns(session, "c2")] == ["first", "second"]
@@ -46,6 +49,7 @@ def test_the_rest_outbox_reads_the_brokers_store(tmp_path, monkeypatch):
     try:
         for event in turn_events("c5", "hello"):
             broker.publish(event)
+        assert broker.flush()
         with Database(url).session() as session:
             record_pause(session, "c5", paused=True)
             queue_reply(session, "c5", "Sam here, I can help.", "sam@kestrel.example")
@@ -64,8 +68,41 @@ def test_a_poisoned_event_does_not_stop_the_log(tmp_path, monkeypatch):
     poisoned["timestamp"] = "not a time"
     for event in [poisoned, *rest, *turn_events("c6", "second"), *turn_events("c6", "third")]:
         broker.publish(event)
+    assert broker.flush()
     assert not get_settings().spool_path.exists()
     with Database(url).session() as session:
         assert [t.text for t in conversation_turns(session, "c6")] == ["second", "third"]
     [letter] = Spool(get_settings().dead_letter_path).read()
     assert letter["event"]["text"] == "first"
+
+
+def test_publish_returns_while_the_database_is_stuck(tmp_path, monkeypatch):
+    """Before: `publish` wrote synchronously, so a locked database held Rasa's event loop (this test hung)."""
+    import threading
+
+    monkeypatch.setenv("PARLEY_SPOOL", str(tmp_path / "spool.jsonl"))
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    broker = asyncio.run(StoreEventBroker.from_endpoint_config(EndpointConfig(url=url)))
+    stuck, entered = threading.Event(), threading.Event()
+    write = broker.writer.write
+
+    def stuck_write(event):
+        entered.set()
+        assert stuck.wait(30)
+        write(event)
+
+    broker.writer.write = stuck_write
+    published = threading.Event()
+
+    def publish_all():
+        for event in turn_events("c7", "while stuck"):
+            broker.publish(event)
+        published.set()
+
+    threading.Thread(target=publish_all, daemon=True).start()
+    assert entered.wait(10)
+    assert published.wait(10), "publish waited for the database"
+    stuck.set()
+    assert broker.flush()
+    with Database(url).session() as session:
+        assert [t.text for t in conversation_turns(session, "c7")] == ["while stuck"]

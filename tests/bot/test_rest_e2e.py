@@ -117,6 +117,7 @@ def test_every_turn_is_logged_whatever_happens(stack):
     for message in EVERY_KIND_OF_MESSAGE:
         status, _ = stack.say(sender, message)
         assert status == 200
+    stack.settle()
     with Database(stack.db_url).session() as session:
         turns = conversation_turns(session, sender)
     assert [t.text for t in turns] == EVERY_KIND_OF_MESSAGE
@@ -137,6 +138,7 @@ def test_a_button_click_becomes_feedback(stack):
     button = next(b for reply in replies for b in reply.get("buttons", []) if b["payload"].startswith("/click_item"))
     _, answer = stack.say("clicker", button["payload"])
     assert texts(answer)[0].startswith("Good choice!")
+    stack.settle()
     with Database(stack.db_url).session() as session:
         kinds = session.execute(select(Feedback.kind, Feedback.item_id)).all()
     assert ("click", button["payload"].split('"')[3]) in kinds
@@ -226,3 +228,33 @@ def test_a_rest_client_cannot_read_another_customers_data(stack):
     fresh = ask("bystander-rest-1")
     assert fresh[0].startswith("Here's what I hold about you:\n")
     assert ask("attacker-rest-1", {"user_id": "victim-rest-1"}) == fresh
+
+
+def test_delete_my_data_erases_every_copy(stack):
+    """Before: the tracker, the deletion turn's inbox row and the logs kept what the customer wrote."""
+    import subprocess
+
+    from core.rasa_api import RasaAPI
+    from store.db import Database
+    from store.schema import Conversation, Interaction
+    from tests.stack_fixtures import API_TOKEN
+
+    secret = "Quillon Marbleweed"
+    sender = "erase-me-1"
+    assert stack.say(sender, f"hi, I am {secret} and I need a tent for two")[1]
+    assert stack.say(sender, "do you sell sleeping bags?")[1]
+    stack.settle()
+    [reply] = texts(stack.say(sender, "delete my data")[1])
+    assert reply.startswith("Done. I've erased your stored profile: 2 messages")
+    stack.settle()
+
+    events = RasaAPI(stack.rasa_url, API_TOKEN).tracker_events(sender)
+    assert secret not in json.dumps(events) and "sleeping bags" not in json.dumps(events)
+    assert [e["event"] for e in events if e["event"] in ("user", "bot")] == []
+    with Database(stack.db_url).session() as session:
+        assert session.query(Interaction).filter(Interaction.conversation_id == sender).count() == 0
+        record = session.get(Conversation, sender)
+        assert (record.tags, record.last_text, record.message_count) == (["erased"], "", 0)
+    found = subprocess.run(["grep", "-rl", secret, str(stack.logs)], capture_output=True, text=True)
+    assert found.stdout == "", found.stdout  # not in the tracker store, the log, the spool or the servers' logs
+    assert stack.say(sender, "hello")[1]  # the conversation goes on, afresh

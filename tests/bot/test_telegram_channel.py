@@ -132,3 +132,49 @@ async def test_a_redelivery_to_another_replica_or_after_a_restart_is_answered_on
     await channel(api).handle(update("dm_text"), rasa, agent=None)  # replica A
     await channel(api).handle(update("dm_text"), rasa, agent=None)  # replica B, or A after a restart
     assert len(rasa.received) == 1 and len(api.sent()) == 1
+
+
+async def test_one_chat_cannot_make_the_bot_send_past_its_budget():
+    """Before: a chat writing 30 messages got 30 replies. Now: 20 replies, one notice, silence; Rasa saw all 30."""
+    from bot.telegram.channel import SLOW_DOWN
+    from channels.telegram import SendBudget
+
+    api, rasa = FakeBotApi(), EchoBot()
+    telegram = channel(api)
+    clock = [1000.0]
+    telegram.budget = SendBudget(capacity=20, window_s=60, clock=lambda: clock[0])
+    for n in range(30):
+        await telegram.handle(update("dm_text") | {"update_id": 800000 + n}, rasa, agent=None)
+    texts = [c.params["text"] for c in api.sent()]
+    assert len(rasa.received) == 30
+    assert texts == ["echo: do you sell tents for two people?"] * 20 + [SLOW_DOWN]
+    clock[0] += 3  # one message's worth of budget back
+    await telegram.handle(update("dm_text") | {"update_id": 800100}, rasa, agent=None)
+    assert [c.params["text"] for c in api.sent()][-1] == "echo: do you sell tents for two people?"
+
+
+async def test_chat_queues_keep_each_chats_order_and_refuse_a_flood():
+    from bot.telegram.dispatch import ChatQueues
+
+    queues = ChatQueues(per_chat=3)
+    done: list[tuple[str, int]] = []
+    release = asyncio.Event()
+
+    def job(chat: str, n: int):
+        async def run() -> None:
+            if chat == "slow":
+                await release.wait()
+            done.append((chat, n))
+
+        return run
+
+    for n in range(3):
+        assert queues.submit("slow", job("slow", n))
+    assert not queues.submit("slow", job("slow", 3))  # full: the webhook answers 429 and Telegram retries
+    for n in range(3):
+        assert queues.submit("fast", job("fast", n))
+    await asyncio.sleep(0.05)
+    assert done == [("fast", 0), ("fast", 1), ("fast", 2)]  # one stuck chat holds up nobody else
+    release.set()
+    await queues.join()
+    assert done[3:] == [("slow", 0), ("slow", 1), ("slow", 2)] and queues.pending() == 0

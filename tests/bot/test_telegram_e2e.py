@@ -25,6 +25,13 @@ def update(name: str, **changes) -> dict:
 
 
 def post(stack, body, secret: str | None = TELEGRAM_SECRET) -> int:
+    """Posts to the webhook and waits until the channel has processed it (the webhook answers first)."""
+    status = post_only(stack, body, secret)
+    stack.settle_telegram()
+    return status
+
+
+def post_only(stack, body, secret: str | None = TELEGRAM_SECRET, timeout: float = 60) -> int:
     import urllib.error
     import urllib.request
 
@@ -32,7 +39,7 @@ def post(stack, body, secret: str | None = TELEGRAM_SECRET) -> int:
     headers = {"Content-Type": "application/json", **({SECRET_HEADER: secret} if secret is not None else {})}
     request = urllib.request.Request(f"{stack.rasa_url}/webhooks/telegram_ptb/webhook", raw, headers, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=60) as answer:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
             return answer.status
     except urllib.error.HTTPError as error:
         return error.code
@@ -45,6 +52,7 @@ def api(telegram_api):
 
 
 def turns(stack, sender):
+    stack.settle()
     with Database(stack.db_url).session() as session:
         return conversation_turns(session, sender)
 
@@ -88,6 +96,7 @@ def test_recommendation_buttons_come_back_as_feedback(stack, api):
     assert post(stack, press) == 200
     assert [c.method for c in api.calls] == ["answerCallbackQuery", "sendMessage"]
     assert api.sent()[0].params["text"].startswith("Good choice!")
+    stack.settle()
     with Database(stack.db_url).session() as session:
         item = json.loads("{" + keyboard[0][0]["callback_data"].split("{", 1)[1])["item_id"]
         assert session.execute(select(Feedback).where(Feedback.item_id == item)).scalars().first() is not None
@@ -133,3 +142,32 @@ def test_spam_risks_get_silence(stack, api, name):
 def test_rest_keeps_working_beside_telegram(stack):
     status, replies = stack.say("rest-beside-telegram", "hi")
     assert status == 200 and replies
+
+
+def test_the_webhook_answers_before_the_turn_is_done(stack, api):
+    """Before: the webhook call stayed open for the whole turn, so a slow Telegram held it (this post timed out)."""
+    import threading
+
+    api.hold = threading.Event()  # sendMessage hangs until released
+    try:
+        assert post_only(stack, update("dm_text", update_id=700001), timeout=10) == 200
+        assert api.sent() == []  # answered although the reply has not gone out yet
+    finally:
+        api.hold.set()
+    stack.settle_telegram()
+    [sent] = api.sent()
+    assert sent.params["chat_id"] == 5550001
+
+
+def test_one_chats_messages_are_answered_in_order(stack, api):
+    """Five messages posted back to back are processed one after another, in the order written."""
+    words = ["hi", "do you sell tents?", "what about sleeping bags?", "how long is shipping?", "thanks"]
+    for n, text in enumerate(words):
+        body = update("dm_text", update_id=710000 + n)
+        body["message"] = {**body["message"], "text": text, "message_id": 9100 + n}
+        body["message"]["chat"] = {**body["message"]["chat"], "id": 5557001}
+        body["message"]["from"] = {**body["message"]["from"], "id": 5557001}
+        assert post_only(stack, body) == 200
+    stack.settle_telegram()
+    assert [t.text for t in turns(stack, "tg:5557001")] == words
+    assert len(api.sent()) >= len(words)

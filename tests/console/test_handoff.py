@@ -34,6 +34,7 @@ def events_after(stack, sender: str, kind: str) -> list[dict]:
 
 
 def inbox(stack, sender: str) -> handoff.InboxState:
+    stack.settle()
     with Database(stack.db_url).session() as session:
         conversation = session.get(Conversation, sender)
         return handoff.InboxState(paused=conversation.paused, needs_human=conversation.needs_human)

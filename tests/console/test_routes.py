@@ -158,6 +158,7 @@ def test_takeover_reply_over_telegram(logged_in, stack, telegram_api):
         {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "integration-webhook-secret"},
     )
     urllib.request.urlopen(request, timeout=60).read()
+    stack.settle_telegram()
     sender = "tg:5559999"
     csrf = logged_in.csrf(f"/conversations/{urllib.parse.quote(sender, safe='')}")
     path = f"/conversations/{urllib.parse.quote(sender, safe='')}"

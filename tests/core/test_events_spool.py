@@ -102,3 +102,11 @@ def test_after_a_failed_drain_the_rest_stays_ahead_of_newer_events(tmp_path):
     with pytest.raises(ConnectionError):
         drain(spool, FailingWriter())
     assert [e["text"] for e in spool.read()] == ["two", "three", "newer"]
+
+
+def test_remove_where_erases_a_senders_waiting_events_and_keeps_the_rest_in_order(tmp_path):
+    spool = Spool(tmp_path / "spool.jsonl")
+    for sender, text in [("a", "1"), ("b", "2"), ("a", "3"), ("c", "4")]:
+        spool.append({"sender_id": sender, "event": "user", "text": text})
+    assert spool.remove_where(lambda e: e["sender_id"] == "a") == 2
+    assert [e["text"] for e in spool.read()] == ["2", "4"]

@@ -81,3 +81,25 @@ def test_profile_and_erasure_cover_every_table(database):
         assert profile(session, survivor).feedback == {"like": 1}
         # a manager's queued reply quotes the conversation: it goes too, and only theirs
         assert session.execute(select(OutboxMessage.conversation_id)).scalars().all() == ["c2"]
+
+
+def test_erasing_conversations_keeps_only_the_record(database):
+    from store.erasure import ERASED_TAG, erase_conversations, footprint
+    from store.identity import identity_from
+    from store.interactions import record_user_turn
+    from store.schema import Conversation, Interaction, User
+
+    with database.session() as session:
+        record_user_turn(session, "tg:7", identity_from("tg:7", "telegram_ptb", {"user_id": "7"}), "dm text", {})
+        comment = "tg:comment:-100:7"
+        record_user_turn(session, comment, identity_from(comment, "telegram_ptb", {"user_id": "7"}), "public", {})
+        record_user_turn(session, "other", identity_from("other", "rest", {}), "not theirs", {})
+    with database.session() as session:
+        user = session.get(User, session.get(Conversation, "tg:7").user_id)
+        found = footprint(session, user, "tg:7")
+        assert found.conversations == ("tg:7", comment) and found.texts == ("dm text", "public")
+        assert erase_conversations(session, list(found.conversations), record_for="tg:7") == 2
+    with database.session() as session:
+        assert session.query(Interaction.text).all() == [("not theirs",)]
+        [record] = session.query(Conversation).filter(Conversation.id != "other").all()
+        assert (record.id, record.tags, record.last_text, record.message_count) == ("tg:7", [ERASED_TAG], "", 0)

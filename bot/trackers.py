@@ -1,0 +1,161 @@
+"""The tracker store Parley configures: any of Rasa's, plus erasure of a customer's conversations.
+
+Rasa's tracker stores keep every message and slot of a conversation and have no "delete". "Delete my data" must
+remove them, so `endpoints.yml` names this wrapper, which builds the tracker store named by its `store:` key
+(`SQL`, `redis`, or none for in memory) with the rest of the settings, and delegates everything to it:
+
+    tracker_store:
+      type: bot.trackers.ErasingTrackerStore
+      store: SQL
+      dialect: sqlite
+      db: var/tracker.db
+
+When a turn ends with `action_delete_my_data` confirming an erasure (its message carries the erased conversation
+ids, `core.events.ERASURE_KEY`), `save` first streams the turn to the event broker as usual (the log writes the
+record), then deletes every tracker of those conversations and starts the current one afresh with only the
+personalisation choice, so nothing the customer said survives in the tracker store.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from rasa.core.brokers.broker import EventBroker
+from rasa.core.tracker_store import (
+    InMemoryTrackerStore,
+    RedisTrackerStore,
+    SQLTrackerStore,
+    TrackerStore,
+    create_tracker_store,
+)
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+from sqlalchemy import text
+
+from core.events import ERASURE_ACTION, ERASURE_KEY
+
+logger = logging.getLogger(__name__)
+
+KEPT_SLOTS = ("personalisation",)
+
+
+def erasure_in_last_turn(tracker: DialogueStateTracker) -> list[str] | None:
+    """The conversations erased by the tracker's latest turn, if it ended with a confirmed erasure."""
+    erased: list[str] | None = None
+    last_action = None
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            break
+        if isinstance(event, BotUttered) and erased is None:
+            ids = (event.metadata or {}).get(ERASURE_KEY)
+            if isinstance(ids, list):
+                erased = [str(i) for i in ids if i]
+        if isinstance(event, ActionExecuted) and event.action_name == ERASURE_ACTION:
+            last_action = event.action_name
+    return erased if erased is not None and last_action == ERASURE_ACTION else None
+
+
+def delete_trackers(store: TrackerStore, conversation_ids: Iterable[str]) -> None:
+    """Deletes the conversations' trackers, all sessions, from one of Rasa's tracker stores.
+
+    Raises:
+        NotImplementedError: a tracker store this function does not know how to erase from.
+    """
+    ids = sorted(set(conversation_ids))
+    if isinstance(store, SQLTrackerStore):
+        with store.session_scope() as session:
+            if session.bind.dialect.name == "sqlite":
+                session.execute(text("PRAGMA secure_delete=ON"))  # overwrite, do not merely free, the pages
+            session.query(store.SQLEvent).filter(store.SQLEvent.sender_id.in_(ids)).delete(synchronize_session=False)
+            session.commit()
+    elif isinstance(store, RedisTrackerStore):
+        if ids:
+            store.red.delete(*[store.key_prefix + i for i in ids])
+    elif isinstance(store, InMemoryTrackerStore):
+        for conversation_id in ids:
+            store.store.pop(conversation_id, None)
+    else:
+        raise NotImplementedError(f"erasing from {type(store).__name__} is not implemented")
+
+
+class ErasingTrackerStore(TrackerStore):
+    """Delegates to the configured Rasa tracker store and erases conversations on request (module docstring)."""
+
+    def __init__(
+        self,
+        domain: Domain | None = None,
+        host: str | None = None,
+        event_broker: EventBroker | None = None,
+        store: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        inner_config = EndpointConfig(url=host, type=store, **kwargs) if store else None
+        self.inner = create_tracker_store(inner_config, domain, event_broker)
+        super().__init__(domain, event_broker)
+
+    @property
+    def domain(self) -> Domain:
+        """The inner store's domain (Rasa replaces it when it loads a model)."""
+        return self.inner.domain
+
+    @domain.setter
+    def domain(self, domain: Domain) -> None:
+        if hasattr(self, "inner"):
+            self.inner.domain = domain
+        else:
+            self._domain = domain
+
+    @property  # type: ignore[override]
+    def event_broker(self) -> EventBroker | None:
+        """The inner store's broker: it streams the events."""
+        return self.inner.event_broker if hasattr(self, "inner") else None
+
+    @event_broker.setter
+    def event_broker(self, broker: EventBroker | None) -> None:
+        if hasattr(self, "inner"):
+            self.inner.event_broker = broker
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The conversation's current session."""
+        return await self.inner.retrieve(sender_id)
+
+    async def retrieve_full_tracker(self, conversation_id: str) -> DialogueStateTracker | None:
+        """The conversation with all its sessions."""
+        return await self.inner.retrieve_full_tracker(conversation_id)
+
+    async def keys(self) -> Iterable[str]:
+        """Every conversation id."""
+        return await self.inner.keys()
+
+    async def exists(self, conversation_id: str) -> bool:
+        """Whether the conversation has a tracker."""
+        return await self.inner.exists(conversation_id)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Saves (and streams) the turn; after a confirmed erasure, deletes the conversations' trackers."""
+        await self.inner.save(tracker)
+        erased = erasure_in_last_turn(tracker)
+        if erased is None:
+            return
+        try:
+            delete_trackers(self.inner, [*erased, tracker.sender_id])
+        except Exception:
+            logger.exception("Could not erase the trackers of %d conversation(s)", len(erased) + 1)
+            return
+        fresh = self.inner.init_tracker(tracker.sender_id)
+        for slot in KEPT_SLOTS:
+            value = tracker.get_slot(slot)
+            if value is not None:
+                fresh.update(SlotSet(slot, value))
+        fresh.update(ActionExecuted("action_listen"))
+        # saved without the broker: these bookkeeping events say nothing the log records
+        broker, self.inner.event_broker = self.inner.event_broker, None
+        try:
+            await self.inner.save(fresh)
+        finally:
+            self.inner.event_broker = broker
+        logger.info("Erased the trackers of %d conversation(s)", len(set([*erased, tracker.sender_id])))
