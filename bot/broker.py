@@ -24,6 +24,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from asyncio import AbstractEventLoop
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from rasa.core.brokers.broker import EventBroker
@@ -52,6 +54,7 @@ class StoreEventBroker(EventBroker):
             dead_letters or Spool(settings.dead_letter_path),
         )
         self.background = BackgroundTurnLog(self.log)
+        self._turns: dict[str, list[dict[str, Any]]] = {}
 
     @property
     def spool(self) -> Spool:
@@ -82,19 +85,44 @@ class StoreEventBroker(EventBroker):
         storage.use_log(broker.background)
         return broker
 
+    @contextmanager
+    def turn(self, sender_id: str) -> Iterator[None]:
+        """Collects the sender's events published inside the block and queues them as one turn at its end.
+
+        The tracker store wraps its save in it (`bot.trackers`), so a turn is written whole: with replicas, the
+        reply then always lands on its own message, whichever replica's writer gets to the database first.
+        """
+        self._turns[sender_id] = []
+        try:
+            yield
+        finally:
+            events = self._turns.pop(sender_id, [])
+            if events:
+                self.background.publish_turn(events)
+            for event in events:
+                self._after_erasure(event)
+
     def publish(self, event: dict[str, Any]) -> None:
         """Queues the event for the writer thread and returns at once; never raises, never blocks on the database.
 
         An erasure's confirmation (`core.events.ERASURE_KEY`) is queued without its text, and once everything
         before it is applied, the erased conversations' events still waiting on disk are deleted too.
         """
-        erased = erased_conversations(event)
-        if erased is None:
-            self.background.publish(event)
+        if erased_conversations(event) is not None:
+            event = {**event, "text": None}
+        turn = self._turns.get(str(event.get("sender_id")))
+        if turn is not None:
+            turn.append(event)
             return
-        senders = {*erased, str(event.get("sender_id"))}
-        self.background.publish({**event, "text": None})
-        self.background.submit(lambda: self.forget(senders))
+        self.background.publish(event)
+        self._after_erasure(event)
+
+    def _after_erasure(self, event: dict[str, Any]) -> None:
+        """After an erasure's confirmation is queued: forget the conversations' waiting events, once it is written."""
+        erased = erased_conversations(event)
+        if erased is not None:
+            senders = {*erased, str(event.get("sender_id"))}
+            self.background.submit(lambda: self.forget(senders))
 
     def forget(self, senders: set[str]) -> int:
         """Deletes the senders' events from the spool, the overflow and the dead letters; returns how many."""

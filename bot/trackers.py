@@ -5,21 +5,23 @@ remove them, so `endpoints.yml` names this wrapper, which builds the tracker sto
 (`SQL`, `redis`, or none for in memory) with the rest of the settings, and delegates everything to it:
 
     tracker_store:
-      type: bot.trackers.ErasingTrackerStore
+      type: bot.trackers.ParleyTrackerStore
       store: SQL
       dialect: sqlite
       db: var/tracker.db
 
-When a turn ends with `action_delete_my_data` confirming an erasure (its message carries the erased conversation
-ids, `core.events.ERASURE_KEY`), `save` first streams the turn to the event broker as usual (the log writes the
-record), then deletes every tracker of those conversations and starts the current one afresh with only the
-personalisation choice, so nothing the customer said survives in the tracker store.
+Each save is handed to Parley's event broker as one turn (`StoreEventBroker.turn`), so the interaction log
+writes a turn whole. When a turn ends with `action_delete_my_data` confirming an erasure (its message carries
+the erased conversation ids, `core.events.ERASURE_KEY`), `save` first streams the turn to the event broker as
+usual (the log writes the record), then deletes every tracker of those conversations and starts the current one
+afresh with only the personalisation choice, so nothing the customer said survives in the tracker store.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from contextlib import nullcontext
 from typing import Any
 
 from rasa.core.brokers.broker import EventBroker
@@ -82,7 +84,7 @@ def delete_trackers(store: TrackerStore, conversation_ids: Iterable[str]) -> Non
         raise NotImplementedError(f"erasing from {type(store).__name__} is not implemented")
 
 
-class ErasingTrackerStore(TrackerStore):
+class ParleyTrackerStore(TrackerStore):
     """Delegates to the configured Rasa tracker store and erases conversations on request (module docstring)."""
 
     def __init__(
@@ -136,8 +138,10 @@ class ErasingTrackerStore(TrackerStore):
         return await self.inner.exists(conversation_id)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Saves (and streams) the turn; after a confirmed erasure, deletes the conversations' trackers."""
-        await self.inner.save(tracker)
+        """Saves (and streams) the turn, as one unit for Parley's broker; after an erasure, deletes the trackers."""
+        turn = getattr(self.inner.event_broker, "turn", None)
+        with turn(tracker.sender_id) if turn is not None else nullcontext():
+            await self.inner.save(tracker)
         erased = erasure_in_last_turn(tracker)
         if erased is None:
             return

@@ -9,7 +9,7 @@ plain dicts of Rasa's JSON format.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from core.spool import Spool
@@ -38,10 +38,13 @@ class BadEvent(ValueError):
 
 
 class EventWriter(Protocol):
-    """Writes one Rasa event (a dict in Rasa's JSON format) to the log; raises if it cannot."""
+    """Writes Rasa events (dicts in Rasa's JSON format) to the log; raises if it cannot."""
 
     def write(self, event: Mapping[str, Any]) -> None:
         """Applies one event; events outside `TURN_EVENTS` are ignored; raises `BadEvent` for a data error."""
+
+    def write_turn(self, events: Sequence[Mapping[str, Any]]) -> None:
+        """Applies one turn's events together (all or none); raises as `write` does."""
 
 
 def is_turn_event(event: Mapping[str, Any]) -> bool:

@@ -23,7 +23,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from core.events import BadEvent, EventWriter, drain, set_aside
@@ -59,8 +59,19 @@ class TurnLog:
 
     def apply(self, event: Mapping[str, Any]) -> None:
         """Writes `event` behind anything spooled; spools it during an outage; sets it aside if it is bad."""
+        self.apply_turn([event])
+
+    def apply_turn(self, events: Sequence[Mapping[str, Any]]) -> None:
+        """Writes one turn's events together, behind anything spooled; never raises.
+
+        During an outage the events are spooled, in order. If the turn holds a bad event, the events are written
+        one by one instead, so only the bad one is set aside.
+        """
+        if not events:
+            return
         if self._failed_at is not None and self._clock() - self._failed_at < self.retry_s:
-            self.spool_it(event, "still unavailable", quiet=True)
+            for event in events:
+                self.spool_it(event, "still unavailable", quiet=True)
             return
         try:
             if self._spooled:
@@ -69,25 +80,49 @@ class TurnLog:
                 self._failed_at = None
                 if written:
                     logger.info("Interaction log is back; wrote %d spooled event(s)", written)
+            self.writer.write_turn(events)
+        except BadEvent as error:
+            if len(events) > 1:
+                for position, event in enumerate(events):
+                    if not self._write_one(event):
+                        for rest in events[position + 1 :]:
+                            self.spool_it(rest, "unavailable", quiet=True)
+                        return
+                return
+            self._set_aside(events[0], error)
+        except SpoolBusy:
+            # `python -m store replay` is draining the spool right now: queue these behind what it drains.
+            for event in events:
+                self.spool_it(event, "the spool is being replayed")
+        except Exception as error:
+            self._failed_at = self._clock()
+            for event in events:
+                self.spool_it(event, type(error).__name__)
+
+    def _write_one(self, event: Mapping[str, Any]) -> bool:
+        """Writes one event; sets it aside if bad; spools it and returns False on an outage."""
+        try:
             self.writer.write(event)
         except BadEvent as error:
-            logger.error(
-                "A %s event of %s cannot be stored (%s); set aside in %s",
-                event.get("event"),
-                event.get("sender_id"),
-                type(error.__cause__ or error).__name__,
-                self.dead_letters.path,
-            )
-            try:
-                set_aside(self.dead_letters, event, error)
-            except Exception:
-                logger.exception("Could not set the event aside either; it remains in the tracker store")
-        except SpoolBusy:
-            # `python -m store replay` is draining the spool right now: queue this one behind what it drains.
-            self.spool_it(event, "the spool is being replayed")
+            self._set_aside(event, error)
         except Exception as error:
             self._failed_at = self._clock()
             self.spool_it(event, type(error).__name__)
+            return False
+        return True
+
+    def _set_aside(self, event: Mapping[str, Any], error: BadEvent) -> None:
+        logger.error(
+            "A %s event of %s cannot be stored (%s); set aside in %s",
+            event.get("event"),
+            event.get("sender_id"),
+            type(error.__cause__ or error).__name__,
+            self.dead_letters.path,
+        )
+        try:
+            set_aside(self.dead_letters, event, error)
+        except Exception:
+            logger.exception("Could not set the event aside either; it remains in the tracker store")
 
     def spool_it(self, event: Mapping[str, Any], why: str, quiet: bool = False) -> None:
         """Puts the event in the spool, to be written before the next one."""
@@ -127,6 +162,22 @@ class BackgroundTurnLog:
             except Exception:
                 logger.exception("Could not write the overflow file; the event remains in the tracker store")
 
+    def publish_turn(self, events: Sequence[Mapping[str, Any]]) -> None:
+        """Queues one turn's events to be written together (see `TurnLog.apply_turn`)."""
+        with self._lock:
+            if not self._overflowing:
+                try:
+                    self._queue.put_nowait([dict(e) for e in events])
+                    return
+                except queue.Full:
+                    self._overflowing = True
+                    logger.warning("The interaction log is %d turns behind; overflowing to disk", self._queue.maxsize)
+            for event in events:
+                try:
+                    self.overflow.append(event)
+                except Exception:
+                    logger.exception("Could not write the overflow file; the event remains in the tracker store")
+
     def submit(self, task: Callable[[], None]) -> None:
         """Runs `task` on the writer thread after every event queued before it (erasure uses it, so it comes last)."""
         self._queue.put(task)
@@ -152,6 +203,8 @@ class BackgroundTurnLog:
             try:
                 if callable(item):
                     item()
+                elif isinstance(item, list):
+                    self.log.apply_turn(item)
                 else:
                     self.log.apply(item)
             except Exception:

@@ -12,17 +12,18 @@ No Rasa import: events are Rasa's JSON dicts, so `python -m store replay` works 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError, StatementError
+from sqlalchemy.orm import Session
 
 from core.events import EVENT_ID_KEY, ITEMS_KEY, BadEvent, erased_conversations, is_turn_event
 from store.db import Database, insert_once, scrub
 from store.erasure import erase_conversations
 from store.identity import identity_from
 from store.interactions import record_action, record_bot_reply, record_pause, record_user_turn
-from store.schema import MAX_CONVERSATION_ID, AppliedEvent
+from store.schema import MAX_CONVERSATION_ID, AppliedEvent, Interaction
 
 
 class StoreEventWriter:
@@ -32,17 +33,32 @@ class StoreEventWriter:
         self.database = database
 
     def write(self, event: Mapping[str, Any]) -> None:
-        """Applies one event; events that say nothing about a turn are ignored.
+        """Applies one event; events that say nothing about a turn are ignored (see `write_turn` for the errors)."""
+        self.write_turn([event])
+
+    def write_turn(self, events: Sequence[Mapping[str, Any]]) -> None:
+        """Applies one turn's events in one transaction; actions and replies go to that turn's own row.
+
+        With several Rasa replicas, two turns of one conversation can reach the log out of order (each replica
+        has its own writer); a turn written whole cannot have its reply attached to the other's message.
 
         Raises:
             BadEvent: the event cannot be written as it is (bad values, a column limit, a constraint); retrying
                 will not help, so the caller sets it aside.
             Exception: anything else, e.g. the database is unreachable; the caller keeps the event for later.
         """
-        if not is_turn_event(event):
+        events = [e for e in events if is_turn_event(e)]
+        if not events:
             return
         try:
-            self._write(event)
+            with self.database.session() as session:
+                turn: Interaction | None = None
+                erased = False
+                for event in events:
+                    turn = self._apply(session, event, turn)
+                    erased = erased or erased_conversations(event) is not None
+            if erased:
+                scrub(self.database.engine)
         except (OperationalError, InterfaceError, DisconnectionError):
             raise  # an outage: unreachable, locked, connection lost
         except DBAPIError as error:
@@ -52,35 +68,35 @@ class StoreEventWriter:
         except (StatementError, ValueError, TypeError, OverflowError) as error:
             raise BadEvent("the event's values cannot be stored") from error
 
-    def _write(self, event: Mapping[str, Any]) -> None:
+    def _apply(self, session: Session, event: Mapping[str, Any], turn: Interaction | None) -> Interaction | None:
+        """Applies one event inside the turn's transaction; returns the turn's row (created by its user event)."""
         kind = event.get("event")
         sender = str(event.get("sender_id"))[:MAX_CONVERSATION_ID]  # the channels bound it; this is the last guard
+        event_id = event.get(EVENT_ID_KEY)
+        # recorded in the same transaction as the effect, so the two never disagree
+        if event_id is not None and not insert_once(session, AppliedEvent(event_id=str(event_id)[:64])):
+            return turn  # a replay of an event this log already has
         erased = erased_conversations(event)
-        with self.database.session() as session:
-            event_id = event.get(EVENT_ID_KEY)
-            # recorded in the same transaction as the effect, so the two never disagree
-            if event_id is not None and not insert_once(session, AppliedEvent(event_id=str(event_id)[:64])):
-                return  # a replay of an event this log already has
-            if kind == "user":
-                record_user_turn(
-                    session,
-                    sender,
-                    identity_from(sender, event.get("input_channel"), event.get("metadata")),
-                    event.get("text"),
-                    event.get("parse_data"),
-                    event.get("message_id"),
-                    event.get("timestamp"),
-                )
-            elif kind == "action":
-                record_action(session, sender, str(event.get("name") or ""))
-            elif kind in ("pause", "resume"):
-                record_pause(session, sender, paused=kind == "pause")
-            elif erased is not None:
-                # the confirmation of an erasure: the deletion turn goes too, and only the record stays
-                erase_conversations(session, [*erased, sender], record_for=sender)
-            else:
-                metadata = event.get("metadata")
-                items = metadata.get(ITEMS_KEY) if isinstance(metadata, Mapping) else None
-                record_bot_reply(session, sender, event.get("text"), items if isinstance(items, list) else [])
-        if erased is not None:
-            scrub(self.database.engine)
+        if kind == "user":
+            return record_user_turn(
+                session,
+                sender,
+                identity_from(sender, event.get("input_channel"), event.get("metadata")),
+                event.get("text"),
+                event.get("parse_data"),
+                event.get("message_id"),
+                event.get("timestamp"),
+            )
+        if kind == "action":
+            record_action(session, sender, str(event.get("name") or ""), turn)
+        elif kind in ("pause", "resume"):
+            record_pause(session, sender, paused=kind == "pause")
+        elif erased is not None:
+            # the confirmation of an erasure: the deletion turn goes too, and only the record stays
+            erase_conversations(session, [*erased, sender], record_for=sender)
+            return None
+        else:
+            metadata = event.get("metadata")
+            items = metadata.get(ITEMS_KEY) if isinstance(metadata, Mapping) else None
+            record_bot_reply(session, sender, event.get("text"), items if isinstance(items, list) else [], turn)
+        return turn

@@ -127,20 +127,20 @@ def record_pause(session: Session, conversation_id: str, paused: bool) -> bool:
 
 
 def latest_interaction(session: Session, conversation_id: str) -> Interaction | None:
-    """The conversation's most recent turn, or None before its first message."""
+    """The conversation's most recent turn (by the time the customer wrote it), or None before its first message."""
     return session.execute(
         select(Interaction)
         .where(Interaction.conversation_id == conversation_id)
-        .order_by(Interaction.id.desc())
+        .order_by(Interaction.created_at.desc(), Interaction.id.desc())
         .limit(1)
     ).scalar_one_or_none()
 
 
-def record_action(session: Session, conversation_id: str, action: str) -> bool:
-    """Notes the first answering action of the current turn; returns whether a turn took it."""
+def record_action(session: Session, conversation_id: str, action: str, turn: Interaction | None = None) -> bool:
+    """Notes the first answering action of `turn` (default: the latest); returns whether a turn took it."""
     if action in BOOKKEEPING_ACTIONS:
         return False
-    row = latest_interaction(session, conversation_id)
+    row = turn if turn is not None else latest_interaction(session, conversation_id)
     if action in HANDOFF_ACTIONS and (conversation := session.get(Conversation, conversation_id)) is not None:
         conversation.needs_human = True
     if row is None or row.action:
@@ -149,9 +149,15 @@ def record_action(session: Session, conversation_id: str, action: str) -> bool:
     return True
 
 
-def record_bot_reply(session: Session, conversation_id: str, text: str | None, items: Sequence[str] = ()) -> bool:
-    """Appends a bot message (and the catalog items it showed) to the current turn."""
-    row = latest_interaction(session, conversation_id)
+def record_bot_reply(
+    session: Session,
+    conversation_id: str,
+    text: str | None,
+    items: Sequence[str] = (),
+    turn: Interaction | None = None,
+) -> bool:
+    """Appends a bot message (and the catalog items it showed) to `turn` (default: the latest turn)."""
+    row = turn if turn is not None else latest_interaction(session, conversation_id)
     if row is None:
         return False
     if text:
@@ -163,9 +169,11 @@ def record_bot_reply(session: Session, conversation_id: str, text: str | None, i
 
 
 def conversation_turns(session: Session, conversation_id: str) -> list[Interaction]:
-    """Every logged turn of one conversation, oldest first."""
+    """Every logged turn of one conversation, oldest first (by when the customer wrote it: replicas log in parallel)."""
     return list(
         session.execute(
-            select(Interaction).where(Interaction.conversation_id == conversation_id).order_by(Interaction.id)
+            select(Interaction)
+            .where(Interaction.conversation_id == conversation_id)
+            .order_by(Interaction.created_at, Interaction.id)
         ).scalars()
     )

@@ -84,14 +84,14 @@ def test_publish_returns_while_the_database_is_stuck(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'store.db'}"
     broker = asyncio.run(StoreEventBroker.from_endpoint_config(EndpointConfig(url=url)))
     stuck, entered = threading.Event(), threading.Event()
-    write = broker.writer.write
+    write_turn = broker.writer.write_turn
 
-    def stuck_write(event):
+    def stuck_write(events):
         entered.set()
         assert stuck.wait(30)
-        write(event)
+        write_turn(events)
 
-    broker.writer.write = stuck_write
+    broker.writer.write_turn = stuck_write
     published = threading.Event()
 
     def publish_all():

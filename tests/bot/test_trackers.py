@@ -6,20 +6,20 @@ import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 
-from bot.trackers import ErasingTrackerStore, erasure_in_last_turn
+from bot.trackers import ParleyTrackerStore, erasure_in_last_turn
 from core.events import ERASURE_KEY
 
 DOMAIN = Domain.from_dict({"slots": {"personalisation": {"type": "bool", "mappings": [{"type": "custom"}]}}})
 
 
 @pytest.fixture(params=["sql", "memory"])
-def store(request, tmp_path) -> ErasingTrackerStore:
+def store(request, tmp_path) -> ParleyTrackerStore:
     if request.param == "sql":
-        return ErasingTrackerStore(DOMAIN, store="SQL", dialect="sqlite", db=str(tmp_path / "tracker.db"))
-    return ErasingTrackerStore(DOMAIN)
+        return ParleyTrackerStore(DOMAIN, store="SQL", dialect="sqlite", db=str(tmp_path / "tracker.db"))
+    return ParleyTrackerStore(DOMAIN)
 
 
-async def say(store: ErasingTrackerStore, sender: str, text: str, *after) -> None:
+async def say(store: ParleyTrackerStore, sender: str, text: str, *after) -> None:
     tracker = await store.get_or_create_tracker(sender)
     tracker.update(UserUttered(text, {"name": "greet", "confidence": 1.0}))
     for event in after:

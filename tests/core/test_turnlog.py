@@ -28,6 +28,12 @@ class ListWriter:
             raise BadEvent("value too long")
         self.written.append(str(event["text"]))
 
+    def write_turn(self, events) -> None:
+        if any(e.get("text") == "poison" for e in events):
+            raise BadEvent("value too long")  # all or nothing, as the store's transaction
+        for event in events:
+            self.write(event)
+
 
 def events(*texts: str) -> list[dict[str, Any]]:
     return [{"sender_id": "c1", "event": "user", "text": t} for t in texts]
@@ -105,3 +111,12 @@ def test_submitted_work_runs_after_what_was_queued_before_it(tmp_path):
     background.submit(lambda: seen.append(list(writer.written)))
     assert background.flush()
     assert seen == [["one", "two"]]
+
+
+def test_a_turn_with_a_bad_event_is_written_event_by_event(tmp_path):
+    writer = ListWriter()
+    log = make_log(tmp_path, writer)
+    log.apply_turn(events("before", "poison", "after"))
+    assert writer.written == ["before", "after"]
+    [letter] = Spool(tmp_path / "dead.jsonl").read()
+    assert letter["event"]["text"] == "poison"

@@ -102,3 +102,20 @@ def test_a_replay_after_a_crash_mid_drain_writes_each_event_once(database, tmp_p
             ("second", "utter_greet", "Hi!"),
         ]
         assert session.execute(select(func.count()).select_from(Interaction)).scalar_one() == 2
+
+
+def test_turns_written_out_of_order_keep_their_own_replies_and_order(database):
+    """Two replicas' writers can reach the database in either order; each reply stays on its own message.
+
+    Before: events were written one by one onto the latest row, so the first turn's reply, arriving after the
+    second turn's message, was appended to the second turn.
+    """
+    writer = StoreEventWriter(database)
+    first = turn_events("c9", "first", reply="Reply to first")
+    second = turn_events("c9", "second", reply="Reply to second")
+    first[0]["timestamp"], second[0]["timestamp"] = 1_700_000_001.0, 1_700_000_002.0
+    writer.write_turn(second)
+    writer.write_turn(first)
+    with database.session() as session:
+        turns = conversation_turns(session, "c9")
+    assert [(t.text, t.reply) for t in turns] == [("first", "Reply to first"), ("second", "Reply to second")]
