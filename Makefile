@@ -2,7 +2,7 @@
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 
-.PHONY: help install run chat resume train test lint format validate clean lock bench segments db-upgrade telegram-check telegram-webhook console manager seed retrain
+.PHONY: help install run run-prod chat resume train test lint format validate clean lock bench segments db-upgrade telegram-check telegram-webhook console manager seed retrain
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -12,6 +12,9 @@ install: ## Create .venv with Python 3.10 and the locked dependencies (quick whe
 
 run: install ## Train if needed, then start the bot (REST on :5005) and its action server; Ctrl-C stops both
 	@scripts/run.sh
+
+run-prod: install ## The replicated profile: PostgreSQL, Redis, 2 Rasa + 2 action servers behind nginx (see deploy/)
+	@scripts/run-prod.sh
 
 chat: install ## Chat with the running bot in this terminal
 	@scripts/chat.sh

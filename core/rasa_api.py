@@ -45,8 +45,13 @@ def http_request(method: str, url: str, body: Any = None, timeout: float = 60) -
         return status, raw.decode(errors="replace")
 
 
+# Rasa 3.6's server (Sanic) does not percent-decode path parameters: `tg%3A1` would name another conversation than
+# `tg:1`. So every character a URL path may carry as is stays as is; only the rest is encoded.
+_PATH_SAFE = ":@!$&'()*+,;=-._~"
+
+
 def _conversation(conversation_id: str) -> str:
-    return f"/conversations/{urllib.parse.quote(conversation_id, safe='')}"
+    return f"/conversations/{urllib.parse.quote(conversation_id, safe=_PATH_SAFE)}"
 
 
 class RasaAPI:

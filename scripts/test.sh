@@ -3,8 +3,10 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 source scripts/postgres.sh
+source scripts/redis.sh
+source scripts/nginx.sh
 source scripts/chromium.sh
-trap stop_postgres EXIT
+trap 'stop_postgres; stop_redis' EXIT
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -20,8 +22,10 @@ rasa data validate --domain domain --data data
 step "Train"
 scripts/train.sh
 
-step "Start a throwaway PostgreSQL for the store tests; check for Chromium for the console's"
+step "Start a throwaway PostgreSQL and Redis, check for nginx (the store and replicated tests) and Chromium (the console's)"
 start_postgres
+start_redis
+ensure_nginx
 ensure_chromium
 
 step "Unit and integration tests (pytest)"

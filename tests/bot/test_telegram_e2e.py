@@ -85,6 +85,19 @@ def test_dm_is_answered_in_the_chat_and_logged(stack, api):
     assert (turn.channel, turn.surface, turn.intent) == ("telegram_ptb", "dm", "product_info")
 
 
+def test_rasas_api_reaches_a_telegram_conversation(stack, api):
+    """Before: the client sent `tg%3A5550002`, which Rasa's server does not decode, and read an empty tracker."""
+    from core.rasa_api import RasaAPI
+    from tests.stack_fixtures import API_TOKEN
+
+    body = update("dm_text", update_id=720001)
+    body["message"]["chat"] = {**body["message"]["chat"], "id": 5550002}
+    body["message"]["from"] = {**body["message"]["from"], "id": 5550002}
+    assert post(stack, body) == 200
+    events = RasaAPI(stack.rasa_url, API_TOKEN).tracker_events("tg:5550002")
+    assert [e["text"] for e in events if e["event"] == "user"] == ["do you sell tents for two people?"]
+
+
 def test_recommendation_buttons_come_back_as_feedback(stack, api):
     assert post(stack, update("dm_recommend")) == 200
     [picks] = api.sent()
