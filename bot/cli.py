@@ -33,6 +33,10 @@ def main() -> None:
     quiet_deprecations()
     from rasa.__main__ import main as rasa_main
 
+    from bot import action_calls
+
+    action_calls.install()  # the action server gets the recent turns, not the whole conversation
+
     sys.argv[0] = "rasa"
     rasa_main()
 

@@ -10,6 +10,10 @@ remove them, so `endpoints.yml` names this wrapper, which builds the tracker sto
       dialect: sqlite
       db: var/tracker.db
 
+With an SQL tracker store, each turn's save streams only the new events and keeps the tracker for the next
+turn (checked against the newest stored event, so another replica's write is never missed): a long
+conversation no longer reads and parses its whole history twice a turn.
+
 Each save is handed to Parley's event broker as one turn (`StoreEventBroker.turn`), so the interaction log
 writes a turn whole. When a turn ends with `action_delete_my_data` confirming an erasure (its message carries
 the erased conversation ids, `core.events.ERASURE_KEY`), `save` first streams the turn to the event broker as
@@ -36,13 +40,15 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
-from sqlalchemy import text
+from sqlalchemy import func, text
 
 from core.events import ERASURE_ACTION, ERASURE_KEY
 
 logger = logging.getLogger(__name__)
 
 KEPT_SLOTS = ("personalisation",)
+# Conversations whose last saved tracker this process keeps for their next turn (see `_save_sql`).
+RECENT_TRACKERS = 1000
 
 
 def erasure_in_last_turn(tracker: DialogueStateTracker) -> list[str] | None:
@@ -97,6 +103,7 @@ class ParleyTrackerStore(TrackerStore):
     ) -> None:
         inner_config = EndpointConfig(url=host, type=store, **kwargs) if store else None
         self.inner = create_tracker_store(inner_config, domain, event_broker)
+        self._recent: dict[str, tuple[int | None, DialogueStateTracker]] = {}
         super().__init__(domain, event_broker)
 
     @property
@@ -122,8 +129,44 @@ class ParleyTrackerStore(TrackerStore):
             self.inner.event_broker = broker
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
-        """The conversation's current session."""
+        """The conversation's current session: the tracker this process saved last, if nobody has written since.
+
+        A cached tracker is handed out once (the caller may change it); the next save caches it again.
+        """
+        entry = self._recent.pop(sender_id, None)
+        if entry is not None and isinstance(self.inner, SQLTrackerStore) and entry[0] == self._last_event_id(sender_id):
+            return entry[1]
         return await self.inner.retrieve(sender_id)
+
+    def _last_event_id(self, sender_id: str) -> int | None:
+        """The newest stored event's id: whether anyone (another replica, the API) has written since we cached."""
+        assert isinstance(self.inner, SQLTrackerStore)
+        with self.inner.session_scope() as session:
+            return session.query(func.max(self.inner.SQLEvent.id)).filter_by(sender_id=sender_id).scalar()
+
+    async def _save_sql(self, tracker: DialogueStateTracker) -> None:
+        """Streams only the events the database lacks (counted, not re-read), saves, and caches the tracker.
+
+        Rasa's own save reads the whole conversation back from the database to find the new events, and the next
+        turn reads and parses it again: both grow with the conversation. Here the database is asked how many
+        events of the session it holds, and the saved tracker is kept for the conversation's next turn.
+        """
+        inner = self.inner
+        assert isinstance(inner, SQLTrackerStore)
+        broker = inner.event_broker
+        if broker is not None:
+            with inner.session_scope() as session:
+                stored = inner._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
+            for event in list(tracker.events)[stored:]:
+                broker.publish({"sender_id": tracker.sender_id, **event.as_dict()})
+        inner.event_broker = None
+        try:
+            await inner.save(tracker)
+        finally:
+            inner.event_broker = broker
+        self._recent[tracker.sender_id] = (self._last_event_id(tracker.sender_id), tracker)
+        while len(self._recent) > RECENT_TRACKERS:
+            self._recent.pop(next(iter(self._recent)))
 
     async def retrieve_full_tracker(self, conversation_id: str) -> DialogueStateTracker | None:
         """The conversation with all its sessions."""
@@ -141,10 +184,14 @@ class ParleyTrackerStore(TrackerStore):
         """Saves (and streams) the turn, as one unit for Parley's broker; after an erasure, deletes the trackers."""
         turn = getattr(self.inner.event_broker, "turn", None)
         with turn(tracker.sender_id) if turn is not None else nullcontext():
-            await self.inner.save(tracker)
+            if isinstance(self.inner, SQLTrackerStore):
+                await self._save_sql(tracker)
+            else:
+                await self.inner.save(tracker)
         erased = erasure_in_last_turn(tracker)
         if erased is None:
             return
+        self._recent.clear()
         try:
             delete_trackers(self.inner, [*erased, tracker.sender_id])
         except Exception:
