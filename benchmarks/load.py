@@ -10,8 +10,8 @@ each kind of process's CPU seconds per reply (from /proc), so the gain of anothe
 two cores cannot show it. Last, one customer holds a 300-turn conversation with each stack: p50 of turns 1-10
 against turns 291-300.
 
-The single stack runs on SQLite, as `make run` does; the replicated one needs PostgreSQL and Redis: it uses
-PARLEY_TEST_POSTGRES_URL and PARLEY_TEST_REDIS_URL, or starts throwaway ones with the project's scripts.
+The single stack runs on SQLite, as `make run` does; the replicated one runs on the PostgreSQL and Redis named by
+PARLEY_TEST_POSTGRES_URL and PARLEY_TEST_REDIS_URL (`make bench` starts throwaway ones with the project's scripts).
 Results: `benchmarks/results/load.json`.
 """
 
@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
-import subprocess
 import tempfile
 import threading
 import time
@@ -198,35 +196,6 @@ def postgres_tracker_users(stack: Stack) -> Callable[[list[str]], dict[str, int]
     return count
 
 
-def services(work: Path) -> tuple[str, str, Callable[[], None]]:
-    """PostgreSQL and Redis URLs (from the environment, or throwaway servers started by the project's scripts)."""
-    postgres, redis = os.environ.get("PARLEY_TEST_POSTGRES_URL"), os.environ.get("PARLEY_TEST_REDIS_URL")
-    if postgres and redis:
-        return postgres, redis, lambda: None
-    script = (
-        "source scripts/postgres.sh; source scripts/redis.sh; source scripts/nginx.sh; "
-        "start_postgres >&2 && start_redis >&2 && ensure_nginx >&2 && "
-        'echo "$PARLEY_TEST_POSTGRES_URL $PARLEY_TEST_REDIS_URL $PG_DATA $REDIS_DIR"'
-    )
-    out = subprocess.run(["bash", "-c", script], cwd=ROOT, check=True, capture_output=True, text=True).stdout.split()
-    postgres, redis, pg_data, redis_dir = out[:4]
-
-    def stop() -> None:
-        subprocess.run(
-            [
-                "bash",
-                "-c",
-                f'PG_DATA="{pg_data}"; source scripts/postgres.sh; PG_DATA="{pg_data}"; '
-                f'stop_postgres; kill "$(cat {redis_dir}/redis.pid)"',
-            ],
-            cwd=ROOT,
-            check=False,
-        )
-        shutil.rmtree(redis_dir, ignore_errors=True)
-
-    return postgres, redis, stop
-
-
 def fresh_database(postgres_url: str) -> str:
     """A new database on the PostgreSQL server, so each run starts empty."""
     from sqlalchemy import create_engine, text
@@ -278,19 +247,20 @@ def main() -> None:
         if args.only != "single":
             from bot.replicas import start_replicated
 
-            postgres, redis, stop_services = services(work)
-            try:
-                stack = start_replicated(
-                    MODEL, work / "replicated", fresh_database(postgres), redis, args.rasa, args.actions
+            postgres, redis = os.environ.get("PARLEY_TEST_POSTGRES_URL"), os.environ.get("PARLEY_TEST_REDIS_URL")
+            if not postgres or not redis:
+                raise SystemExit(
+                    "the replicated stack needs PARLEY_TEST_POSTGRES_URL and PARLEY_TEST_REDIS_URL (make bench)"
                 )
-                try:
-                    name = f"replicated_{args.rasa}x{args.actions}"
-                    tracker = postgres_tracker_users(stack)
-                    results["stacks"][name] = measure(stack, name, customers, args.messages, args.long, tracker)
-                finally:
-                    stack.stop()
+            stack = start_replicated(
+                MODEL, work / "replicated", fresh_database(postgres), redis, args.rasa, args.actions
+            )
+            try:
+                name = f"replicated_{args.rasa}x{args.actions}"
+                tracker = postgres_tracker_users(stack)
+                results["stacks"][name] = measure(stack, name, customers, args.messages, args.long, tracker)
             finally:
-                stop_services()
+                stack.stop()
 
     rows = [
         {"stack": name, **{k: v for k, v in run.items() if k != "cpu_s_per_reply"}}

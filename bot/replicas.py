@@ -54,27 +54,42 @@ def nginx_binary() -> str:
     return found
 
 
-def render_nginx(prefix: Path, rasa_ports: list[int], action_ports: list[int], rasa_lb: int, action_lb: int) -> Path:
-    """Writes the balancer's config for these ports from `deploy/nginx.conf`; returns its path."""
-    for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (prefix / sub).mkdir(parents=True, exist_ok=True)
+def nginx_config(
+    prefix: str, rasa_servers: list[str], action_servers: list[str], host: str, rasa_lb: int, action_lb: int
+) -> str:
+    """The balancer's config from `deploy/nginx.conf` for these upstream addresses (`host:port`)."""
 
-    def servers(ports: list[int]) -> str:
-        return "\n".join(f"        server {LOOPBACK}:{port} max_fails=1 fail_timeout=5s;" for port in ports)
+    def servers(addresses: list[str]) -> str:
+        return "\n".join(f"        server {address} max_fails=1 fail_timeout=5s;" for address in addresses)
 
     text = NGINX_TEMPLATE.read_text(encoding="utf-8")
     for key, value in {
-        "PREFIX": str(prefix),
-        "HOST": LOOPBACK,
+        "PREFIX": prefix,
+        "HOST": host,
         "RASA_PORT": str(rasa_lb),
         "ACTION_PORT": str(action_lb),
-        "RASA_SERVERS": servers(rasa_ports),
-        "ACTION_SERVERS": servers(action_ports),
+        "RASA_SERVERS": servers(rasa_servers),
+        "ACTION_SERVERS": servers(action_servers),
         "MAX_BODY": str(MAX_REQUEST_BYTES),
         "ACTION_MAX_BODY": str(ACTION_MAX_REQUEST_BYTES),
     }.items():
         text = text.replace("{{" + key + "}}", value)
+    return text
+
+
+def render_nginx(prefix: Path, rasa_ports: list[int], action_ports: list[int], rasa_lb: int, action_lb: int) -> Path:
+    """Writes the balancer's config for these loopback ports under `prefix`; returns its path."""
+    for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (prefix / sub).mkdir(parents=True, exist_ok=True)
     conf = prefix / "nginx.conf"
+    text = nginx_config(
+        str(prefix),
+        [f"{LOOPBACK}:{port}" for port in rasa_ports],
+        [f"{LOOPBACK}:{port}" for port in action_ports],
+        LOOPBACK,
+        rasa_lb,
+        action_lb,
+    )
     conf.write_text(text, encoding="utf-8")
     return conf
 
@@ -101,6 +116,33 @@ def _tracker_database(store_url: str) -> dict[str, str]:
         "PARLEY_TRACKER_PG_USER": url.username or "",
         "PARLEY_TRACKER_PG_PASSWORD": url.password or "",
     }
+
+
+def reconcile_log(env: dict[str, str], store_url: str) -> int:
+    """Before any replica starts: writes the turns a killed replica left out of the log (`store.reconcile`)."""
+    from sqlalchemy import create_engine, inspect
+    from sqlalchemy.engine import URL
+
+    from store.db import Database
+    from store.reconcile import reconcile
+
+    url = URL.create(
+        "postgresql+psycopg2",
+        username=env["PARLEY_TRACKER_PG_USER"] or None,
+        password=env["PARLEY_TRACKER_PG_PASSWORD"] or None,
+        host=env["PARLEY_TRACKER_PG_HOST"],
+        port=int(env["PARLEY_TRACKER_PG_PORT"]),
+        database=env["PARLEY_TRACKER_PG_DB"],
+    )
+    tracker = create_engine(url, future=True, hide_parameters=True)
+    database = Database(store_url)
+    try:
+        if not inspect(tracker).has_table("events"):
+            return 0  # a new profile: Rasa creates the table on first start
+        return reconcile(tracker, database, older_than_s=0)
+    finally:
+        tracker.dispose()
+        database.dispose()
 
 
 def start_replicated(
@@ -149,6 +191,7 @@ def start_replicated(
         **(extra_env or {}),
     }
     upgrade(postgres_url)
+    reconcile_log(base, postgres_url)
     commands: dict[str, list[str]] = {}
     envs: dict[str, dict[str, str]] = {}
     for i, port in enumerate(action_ports):

@@ -7,6 +7,11 @@ scripts/train.sh
 
 echo "==> Preparing the profile and interaction store"
 python -m store upgrade
+# Turns a killed server had not yet written to the log are still in the tracker store: write them now.
+if [ -f "$PARLEY_TRACKER_DB" ]; then
+  python -m store reconcile --tracker-url "sqlite:///$PARLEY_TRACKER_DB" --older-than 0 \
+    || echo "Could not reconcile the interaction log with $PARLEY_TRACKER_DB; continuing" >&2
+fi
 
 pids=()
 stop() {

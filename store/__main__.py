@@ -7,6 +7,7 @@ Commands:
     replay      Load turns spooled to disk while the database was unreachable (--dead-letters: retry the events
                 set aside as bad, after a fix).
     dead-letters  List the events set aside as bad: conversation, kind and error (never the text).
+    reconcile   Write the turns Rasa's SQL tracker store has and the log lacks (after a Rasa server was killed).
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ def main(argv: list[str] | None = None) -> int:
     replay = commands.add_parser("replay", help="load turns spooled while the database was down")
     replay.add_argument("--dead-letters", action="store_true", help="retry the events set aside as bad instead")
     commands.add_parser("dead-letters", help="list the events set aside as bad")
+    reconcile = commands.add_parser("reconcile", help="write turns the tracker store has and the log lacks")
+    reconcile.add_argument("--tracker-url", required=True, help="Rasa's SQL tracker store (a SQLAlchemy URL)")
+    reconcile.add_argument("--hours", type=float, default=24.0, help="look at conversations active this recently")
+    reconcile.add_argument("--older-than", type=float, default=60.0, help="skip turns younger than this (seconds)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     url = database_url(args.url)
@@ -72,6 +77,21 @@ def main(argv: list[str] | None = None) -> int:
             event = letter.get("event") or {}
             print(f"{event.get('sender_id')}\t{event.get('event')}\t{letter.get('error')}")
         print(f"{len(letters)} event(s) set aside in {get_settings().dead_letter_path}.")
+    elif args.command == "reconcile":
+        import time
+
+        from sqlalchemy import create_engine
+
+        from store.db import Database
+        from store.reconcile import reconcile as rebuild
+
+        # a plain engine: Rasa's file keeps its own settings (no WAL switch), and errors hide their parameters
+        tracker = create_engine(args.tracker_url, future=True, hide_parameters=True)
+        try:
+            written = rebuild(tracker, Database(url), time.time() - args.hours * 3600, args.older_than)
+        finally:
+            tracker.dispose()
+        print(f"Wrote {written} turn(s) the interaction log was missing.")
     return 0
 
 
