@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -126,25 +127,35 @@ def turn_events(sender, text, intent="greet", reply="Hi!", items=None, metadata=
 POSTGRES_URL = os.environ.get("PARLEY_TEST_POSTGRES_URL")
 
 
-def _postgres_database() -> Iterator[Database]:
-    """A fresh, migrated PostgreSQL database on the test server, dropped afterwards."""
+@contextmanager
+def scratch_postgres(prefix: str = "parley_test", extra: tuple[str, ...] = ()) -> Iterator[str]:
+    """A new, empty database on the test server (its URL), dropped afterwards with any `<name><suffix>` in `extra`."""
     if not POSTGRES_URL:
         if os.environ.get("CI") == "true" or os.environ.get("PARLEY_REQUIRE_POSTGRES"):
             pytest.fail("PARLEY_TEST_POSTGRES_URL is not set: run the tests with `make test`, which starts PostgreSQL")
         pytest.skip("no PostgreSQL server (make test starts one; or set PARLEY_TEST_POSTGRES_URL)")
-    name = f"parley_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(make_url(POSTGRES_URL).set(database="postgres"), isolation_level="AUTOCOMMIT", future=True)
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
-    database = Database(make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False))
     try:
-        upgrade(database.url)
-        yield database
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
     finally:
-        database.dispose()
         with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            for database in (name, *(name + suffix for suffix in extra)):
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
         admin.dispose()
+
+
+def _postgres_database() -> Iterator[Database]:
+    """A fresh, migrated PostgreSQL database on the test server, dropped afterwards."""
+    with scratch_postgres() as url:
+        database = Database(url)
+        try:
+            upgrade(database.url)
+            yield database
+        finally:
+            database.dispose()
 
 
 @pytest.fixture

@@ -61,40 +61,27 @@ def seeded(stack) -> int:
 def replicated(tmp_path_factory, telegram_api):
     """The replicated profile: two Rasa servers and two action servers behind nginx, on PostgreSQL and Redis."""
     from bot.replicas import start_replicated
-    from tests.conftest import POSTGRES_URL
+    from tests.conftest import scratch_postgres
 
     redis_url = os.environ.get("PARLEY_TEST_REDIS_URL")
-    if not MODEL.exists() or not POSTGRES_URL or not redis_url:
+    if not MODEL.exists() or not redis_url:
         if os.environ.get("CI") == "true" or os.environ.get("PARLEY_REQUIRE_MODEL"):
-            pytest.fail("the replicated profile needs the model, PostgreSQL and Redis: run the tests with `make test`")
-        pytest.skip("no model, PostgreSQL or Redis (make test provides them)")
-    import uuid
-
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"parley_replicas_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(make_url(POSTGRES_URL).set(database="postgres"), isolation_level="AUTOCOMMIT", future=True)
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+            pytest.fail("the replicated profile needs the model and Redis: run the tests with `make test`")
+        pytest.skip("no model or Redis (make test provides them)")
     telegram = {
         "TELEGRAM_BOT_TOKEN": "123456:INTEGRATION",
         "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
         "TELEGRAM_API_BASE": telegram_api.base_url,
         "TELEGRAM_MODE": "webhook",
     }
-    store_url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    running = start_replicated(
-        MODEL,
-        Path(tmp_path_factory.mktemp("replicas")),
-        store_url,
-        redis_url,
-        api_token=API_TOKEN,
-        extra_env=telegram,
-    )
-    yield running
-    running.stop()
-    with admin.connect() as connection:
-        for database in (name, f"{name}_tracker"):
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_postgres("parley_replicas", extra=("_tracker",)) as store_url:
+        running = start_replicated(
+            MODEL,
+            Path(tmp_path_factory.mktemp("replicas")),
+            store_url,
+            redis_url,
+            api_token=API_TOKEN,
+            extra_env=telegram,
+        )
+        yield running
+        running.stop()
