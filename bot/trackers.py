@@ -11,8 +11,8 @@ remove them, so `endpoints.yml` names this wrapper, which builds the tracker sto
       db: var/tracker.db
 
 With an SQL tracker store, each turn's save streams only the new events and keeps the tracker for the next
-turn (checked against the newest stored event, so another replica's write is never missed): a long
-conversation no longer reads and parses its whole history twice a turn.
+turn; the next retrieve reads only the events stored since (another replica's turn), so a write elsewhere is
+never missed and a long conversation no longer reads and parses its whole history twice a turn.
 
 Each save is handed to Parley's event broker as one turn (`StoreEventBroker.turn`), so the interaction log
 writes a turn whole. When a turn ends with `action_delete_my_data` confirming an erasure (its message carries
@@ -23,6 +23,7 @@ afresh with only the personalisation choice, so nothing the customer said surviv
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
 from contextlib import nullcontext
@@ -37,7 +38,7 @@ from rasa.core.tracker_store import (
     create_tracker_store,
 )
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 from sqlalchemy import func, text
@@ -129,14 +130,34 @@ class ParleyTrackerStore(TrackerStore):
             self.inner.event_broker = broker
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
-        """The conversation's current session: the tracker this process saved last, if nobody has written since.
+        """The conversation's current session: the tracker this process saved last, brought up to date.
 
-        A cached tracker is handed out once (the caller may change it); the next save caches it again.
+        Events stored since (another replica's turn, an API call) are read and applied, so only they are parsed;
+        a new session among them, or no cached tracker, means a full read. A cached tracker is handed out once
+        (the caller may change it); the next save caches it again.
         """
         entry = self._recent.pop(sender_id, None)
-        if entry is not None and isinstance(self.inner, SQLTrackerStore) and entry[0] == self._last_event_id(sender_id):
-            return entry[1]
+        if entry is not None and isinstance(self.inner, SQLTrackerStore):
+            last_id, tracker = entry
+            newer = self._events_after(sender_id, last_id or 0)
+            if all(data.get("event") != "session_started" for data in newer):
+                for data in newer:
+                    tracker.update(Event.from_parameters(data))
+                return tracker
         return await self.inner.retrieve(sender_id)
+
+    def _events_after(self, sender_id: str, last_id: int) -> list[dict[str, Any]]:
+        """The conversation's events stored after event `last_id`, oldest first."""
+        assert isinstance(self.inner, SQLTrackerStore)
+        event = self.inner.SQLEvent
+        with self.inner.session_scope() as session:
+            rows = (
+                session.query(event.data)
+                .filter(event.sender_id == sender_id, event.id > last_id)
+                .order_by(event.id)
+                .all()
+            )
+        return [json.loads(data) for (data,) in rows]
 
     def _last_event_id(self, sender_id: str) -> int | None:
         """The newest stored event's id: whether anyone (another replica, the API) has written since we cached."""

@@ -53,3 +53,17 @@ async def test_a_bot_message_alone_erases_nothing(store):
     await say(store, "c1", "hi", ActionExecuted("utter_greet"), BotUttered("Hi", metadata={ERASURE_KEY: ["c1"]}))
     tracker = await store.retrieve("c1")
     assert erasure_in_last_turn(tracker) is None and tracker.latest_message.text == "hi"
+
+
+async def test_two_replicas_alternating_turns_see_each_others_events(tmp_path):
+    """Each replica reuses the tracker it saved and applies what the other stored since: the same as a full read."""
+    db = str(tmp_path / "tracker.db")
+    a = ParleyTrackerStore(DOMAIN, store="SQL", dialect="sqlite", db=db)
+    b = ParleyTrackerStore(DOMAIN, store="SQL", dialect="sqlite", db=db)
+    for n in range(6):
+        replica = a if n % 2 == 0 else b
+        await say(replica, "c1", f"turn {n}", ActionExecuted("utter_greet"), BotUttered(f"reply {n}"))
+    reused = await a.retrieve("c1")  # a saved turn 4; b stored turn 5 since
+    fresh = await ParleyTrackerStore(DOMAIN, store="SQL", dialect="sqlite", db=db).retrieve("c1")
+    assert [e.as_dict() for e in reused.events] == [e.as_dict() for e in fresh.events]
+    assert [e.text for e in reused.events if isinstance(e, UserUttered)] == [f"turn {n}" for n in range(6)]
