@@ -81,9 +81,7 @@ class StoreEventBroker(EventBroker):
             logger.exception("Could not migrate %s; turns will be spooled until it is reachable", redact(database.url))
         logger.info("Logging every turn to %s", redact(database.url))
         storage.use(database)
-        broker = cls(database)
-        storage.use_log(broker.background)
-        return broker
+        return cls(database)
 
     @contextmanager
     def turn(self, sender_id: str) -> Iterator[None]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import threading
 
 from core.settings import get_settings
-from core.turnlog import BackgroundTurnLog
 from store.db import Database
 
 _lock = threading.Lock()
@@ -30,19 +29,3 @@ def database() -> Database:
         if _database is None:
             _database = Database(get_settings().db_url or None)
         return _database
-
-
-_log: BackgroundTurnLog | None = None
-
-
-def use_log(log: BackgroundTurnLog | None) -> None:
-    """Makes `log` the process's turn writer (the broker's), so erasure can run after the turns queued before it."""
-    global _log
-    with _lock:
-        _log = log
-
-
-def turn_log() -> BackgroundTurnLog | None:
-    """The broker's turn writer, if the broker is running in this process."""
-    with _lock:
-        return _log
