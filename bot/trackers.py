@@ -139,25 +139,32 @@ class ParleyTrackerStore(TrackerStore):
         entry = self._recent.pop(sender_id, None)
         if entry is not None and isinstance(self.inner, SQLTrackerStore):
             last_id, tracker = entry
-            newer = self._events_after(sender_id, last_id or 0)
-            if all(data.get("event") != "session_started" for data in newer):
+            newer = self._events_after(sender_id, last_id)
+            if newer is not None and all(data.get("event") != "session_started" for data in newer):
                 for data in newer:
                     tracker.update(Event.from_parameters(data))
                 return tracker
         return await self.inner.retrieve(sender_id)
 
-    def _events_after(self, sender_id: str, last_id: int) -> list[dict[str, Any]]:
-        """The conversation's events stored after event `last_id`, oldest first."""
+    def _events_after(self, sender_id: str, last_id: int | None) -> list[dict[str, Any]] | None:
+        """The conversation's events stored after event `last_id`, oldest first; None if that event is gone.
+
+        Gone means the conversation was erased (by another replica) since: the cached copy must not be used.
+        """
         assert isinstance(self.inner, SQLTrackerStore)
         event = self.inner.SQLEvent
         with self.inner.session_scope() as session:
             rows = (
-                session.query(event.data)
-                .filter(event.sender_id == sender_id, event.id > last_id)
+                session.query(event.id, event.data)
+                .filter(event.sender_id == sender_id, event.id >= (last_id or 0))
                 .order_by(event.id)
                 .all()
             )
-        return [json.loads(data) for (data,) in rows]
+        if last_id is not None:
+            if not rows or rows[0][0] != last_id:
+                return None
+            rows = rows[1:]
+        return [json.loads(data) for _, data in rows]
 
     def _last_event_id(self, sender_id: str) -> int | None:
         """The newest stored event's id: whether anyone (another replica, the API) has written since we cached."""

@@ -67,3 +67,21 @@ async def test_two_replicas_alternating_turns_see_each_others_events(tmp_path):
     fresh = await ParleyTrackerStore(DOMAIN, store="SQL", dialect="sqlite", db=db).retrieve("c1")
     assert [e.as_dict() for e in reused.events] == [e.as_dict() for e in fresh.events]
     assert [e.text for e in reused.events if isinstance(e, UserUttered)] == [f"turn {n}" for n in range(6)]
+
+
+async def test_a_conversation_erased_by_another_replica_is_read_afresh(tmp_path):
+    """A replica's cached copy of an erased conversation must never be used (it would write the text back)."""
+    db = str(tmp_path / "tracker.db")
+    a = ParleyTrackerStore(DOMAIN, store="SQL", dialect="sqlite", db=db)
+    b = ParleyTrackerStore(DOMAIN, store="SQL", dialect="sqlite", db=db)
+    await say(b, "c1", "my secret is Ozymandias")  # b keeps this tracker for the next turn
+    await say(
+        a,
+        "c1",
+        "delete my data",
+        ActionExecuted("action_delete_my_data"),
+        BotUttered("Done.", metadata={ERASURE_KEY: ["c1"]}),
+    )
+    await say(b, "c1", "hello again")
+    texts = [e.text for e in (await a.retrieve_full_tracker("c1")).events if isinstance(e, UserUttered)]
+    assert texts == ["hello again"]
