@@ -31,19 +31,14 @@ from typing import Any
 import numpy as np
 
 from benchmarks.common import ROOT, table, write_results
+from benchmarks.latency import MESSAGES as LATENCY_MESSAGES
 from bot.launcher import Stack, start_stack
 
 MODEL = ROOT / "models" / "parley.tar.gz"
-# What customers ask, round robin; no handoff (it pauses the conversation) and no erasure.
+# What customers ask, round robin: the latency benchmark's messages without the order form (the next message
+# would be read as an order number), the profile read-out and the joke, so every turn takes the common path.
 MESSAGES = [
-    "hi there",
-    "do you sell tents for two people?",
-    "how much is the ridgeline 2 tent",
-    "recommend me something for winter camping",
-    "how long does shipping take to canada",
-    "what is your return policy",
-    "my tent leaked on the first night and I'm really annoyed",
-    "thanks, that's great!",
+    m for m in LATENCY_MESSAGES if m not in ("where is my order", "what do you know about me", "tell me a joke")
 ]
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
