@@ -1,0 +1,73 @@
+"""Experiment files: what loads, and errors that name the experiment and the field."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from experiments.definition import ExperimentError, load_experiments, parse_experiment
+
+GOOD = """
+experiments:
+  - id: greeting-warmth
+    varies: response
+    target: utter_greet
+    metric: click_through
+    start: 2026-12-01T00:00:00Z
+    end: 2026-12-31T00:00:00Z
+    arms:
+      - {name: control, share: 0.5}
+      - {name: warm, share: 0.5, value: "Hey there! What are you after today?"}
+"""
+
+
+def test_an_experiment_file_loads(tmp_path):
+    path = tmp_path / "experiments.yml"
+    path.write_text(GOOD)
+    [experiment] = load_experiments(path)
+    assert (experiment.id, experiment.varies, experiment.target, experiment.shares) == (
+        "greeting-warmth",
+        "response",
+        "utter_greet",
+        (0.5, 0.5),
+    )
+    assert experiment.arms[1].value == "Hey there! What are you after today?"
+    assert experiment.is_running(datetime(2026, 12, 15, tzinfo=timezone.utc))
+    assert not experiment.is_running(datetime(2026, 12, 31, tzinfo=timezone.utc))
+    assert load_experiments(tmp_path / "none.yml") == []
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"varies": "colour"}, "experiment x: varies must be one of response, ranker, not 'colour'"),
+        ({"target": None}, "experiment x: a response experiment needs the response's name in target"),
+        (
+            {"metric": "likes"},
+            "experiment x: metric must be one of click_through, handoff_rate, next_turn_sentiment, "
+            "resolved_without_person, not 'likes'",
+        ),
+        (
+            {"arms": [{"name": "a", "share": 0.5}, {"name": "b", "share": 0.4}]},
+            "experiment x: the arms' shares add up to 0.9, not 1",
+        ),
+        ({"arms": [{"name": "a", "share": 1}]}, "experiment x: needs at least two arms"),
+        ({"end": "2026-11-01T00:00:00Z"}, "experiment x: end is not after start"),
+        ({"start": "soon"}, "experiment x: start: not a date and time: 'soon'"),
+    ],
+)
+def test_a_bad_experiment_is_refused_with_a_clear_error(change, message):
+    raw = {
+        "id": "x",
+        "varies": "response",
+        "target": "utter_greet",
+        "metric": "click_through",
+        "start": "2026-12-01T00:00:00Z",
+        "end": "2026-12-31T00:00:00Z",
+        "arms": [{"name": "control", "share": 0.5}, {"name": "warm", "share": 0.5}],
+        **change,
+    }
+    with pytest.raises(ExperimentError) as error:
+        parse_experiment(raw)
+    assert str(error.value) == message
