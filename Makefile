@@ -70,6 +70,7 @@ bench: train ## Run the benchmarks (about two hours; NLU ones need ../shared/dat
 		&& python -m benchmarks.intent_banking77 && python -m benchmarks.intent_variants \
 		&& python -m benchmarks.oos_scores && python -m benchmarks.latency \
 		&& python -m benchmarks.recommender_latency && python -m benchmarks.movielens \
+		&& python -m benchmarks.collaborative_scale \
 		&& python -m benchmarks.console_inbox && python -m benchmarks.learning_loop && python -m benchmarks.experiments \
 		&& source scripts/postgres.sh && source scripts/redis.sh && source scripts/nginx.sh \
 		&& trap 'stop_postgres; stop_redis' EXIT && start_postgres && start_redis && ensure_nginx \
