@@ -167,14 +167,10 @@ def sqlite_tracker_users(path: Path) -> Callable[[list[str]], dict[str, int]]:
 def postgres_tracker_users(stack: Stack) -> Callable[[list[str]], dict[str, int]]:
     from sqlalchemy import create_engine, text
 
-    env = stack.env
-    url = (
-        f"postgresql+psycopg2://{env['PARLEY_TRACKER_PG_USER']}:{env['PARLEY_TRACKER_PG_PASSWORD']}"
-        f"@{env['PARLEY_TRACKER_PG_HOST']}:{env['PARLEY_TRACKER_PG_PORT']}/{env['PARLEY_TRACKER_PG_DB']}"
-    )
+    from bot.replicas import tracker_url
 
     def count(senders: list[str]) -> dict[str, int]:
-        engine = create_engine(url, future=True)
+        engine = create_engine(tracker_url(stack.env), future=True)
         try:
             with engine.connect() as connection:
                 rows = connection.execute(

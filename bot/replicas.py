@@ -24,6 +24,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.engine import URL
+
 from bot.launcher import ROOT, Stack, _answers, _wait_until_up, free_port
 from core.rasa_api import RasaAPI
 from core.settings import ACTION_MAX_REQUEST_BYTES, LOOPBACK, MAX_REQUEST_BYTES
@@ -77,6 +79,19 @@ def nginx_config(
     return text
 
 
+COMPOSE_NGINX = ROOT / "deploy" / "nginx.compose.conf"
+
+
+def compose_nginx_config() -> str:
+    """`deploy/nginx.compose.conf`: the same template for docker-compose's services (a test keeps the file equal)."""
+    header = (
+        "# Generated from deploy/nginx.conf for deploy/docker-compose.yml (bot.replicas.compose_nginx_config).\n"
+        "# Docker's DNS resolves rasa and actions to their replicas. Listens on 0.0.0.0 inside the container;\n"
+        "# compose publishes it on the host's loopback only.\n"
+    )
+    return header + nginx_config("/tmp", ["rasa:5005"], ["actions:5055"], "0.0.0.0", 5005, 5055)
+
+
 def render_nginx(prefix: Path, rasa_ports: list[int], action_ports: list[int], rasa_lb: int, action_lb: int) -> Path:
     """Writes the balancer's config for these loopback ports under `prefix`; returns its path."""
     for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
@@ -118,15 +133,9 @@ def _tracker_database(store_url: str) -> dict[str, str]:
     }
 
 
-def reconcile_log(env: dict[str, str], store_url: str) -> int:
-    """Before any replica starts: writes the turns a killed replica left out of the log (`store.reconcile`)."""
-    from sqlalchemy import create_engine, inspect
-    from sqlalchemy.engine import URL
-
-    from store.db import Database
-    from store.reconcile import reconcile
-
-    url = URL.create(
+def tracker_url(env: dict[str, str]) -> URL:
+    """The tracker store's PostgreSQL URL, from what `_tracker_database` put in the replicas' environment."""
+    return URL.create(
         "postgresql+psycopg2",
         username=env["PARLEY_TRACKER_PG_USER"] or None,
         password=env["PARLEY_TRACKER_PG_PASSWORD"] or None,
@@ -134,7 +143,19 @@ def reconcile_log(env: dict[str, str], store_url: str) -> int:
         port=int(env["PARLEY_TRACKER_PG_PORT"]),
         database=env["PARLEY_TRACKER_PG_DB"],
     )
-    tracker = create_engine(url, future=True, hide_parameters=True)
+
+
+def reconcile_log(env: dict[str, str], store_url: str) -> int:
+    """Writes the turns a killed replica left out of the log (`store.reconcile`); returns how many.
+
+    Run before any replica starts, and by the tests after killing one.
+    """
+    from sqlalchemy import create_engine, inspect
+
+    from store.db import Database
+    from store.reconcile import reconcile
+
+    tracker = create_engine(tracker_url(env), future=True, hide_parameters=True)
     database = Database(store_url)
     try:
         if not inspect(tracker).has_table("events"):

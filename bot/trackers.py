@@ -167,7 +167,7 @@ class ParleyTrackerStore(TrackerStore):
         return [json.loads(data) for _, data in rows]
 
     def _last_event_id(self, sender_id: str) -> int | None:
-        """The newest stored event's id: whether anyone (another replica, the API) has written since we cached."""
+        """The newest stored event's id: where the cached tracker ends (`_events_after` reads on from there)."""
         assert isinstance(self.inner, SQLTrackerStore)
         with self.inner.session_scope() as session:
             return session.query(func.max(self.inner.SQLEvent.id)).filter_by(sender_id=sender_id).scalar()

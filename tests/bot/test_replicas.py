@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.replicas import reconcile_log
 from bot.telegram.channel import SECRET_HEADER
 from core.rasa_api import RasaAPI
 from store.db import Database
@@ -121,20 +122,7 @@ def test_zz_a_replica_killed_mid_load_loses_no_accepted_turn(replicated):
         for future in futures:
             future.result()
     replicated.settle()  # the surviving replica has written everything it answered
-    from sqlalchemy import create_engine
-
-    from store.reconcile import reconcile
-
-    env = replicated.env
-    tracker = create_engine(
-        f"postgresql+psycopg2://{env['PARLEY_TRACKER_PG_USER']}@{env['PARLEY_TRACKER_PG_HOST']}:"
-        f"{env['PARLEY_TRACKER_PG_PORT']}/{env['PARLEY_TRACKER_PG_DB']}",
-        future=True,
-    )
-    try:
-        reconcile(tracker, Database(replicated.db_url), older_than_s=0)  # what the killed replica had queued
-    finally:
-        tracker.dispose()
+    reconcile_log(replicated.env, replicated.db_url)  # what the killed replica had queued
     accepted = {s: [t for t, status in results[s] if status == 200] for s in senders}
     refused = [status for s in senders for _, status in results[s] if status != 200]
     assert sum(len(a) for a in accepted.values()) >= 30 and all(status in (-1, 502, 503, 504) for status in refused)
@@ -166,3 +154,10 @@ def test_the_balancer_config_is_valid_nginx(tmp_path):
     )
     assert checked.returncode == 0, checked.stderr
     assert "server 127.0.0.1:5102 max_fails=1" in conf.read_text() and "listen 127.0.0.1:5100;" in conf.read_text()
+
+
+def test_the_compose_balancer_config_is_the_template_rendered():
+    """deploy/nginx.compose.conf is generated; a hand edit (or a template change not regenerated) fails here."""
+    from bot.replicas import COMPOSE_NGINX, compose_nginx_config
+
+    assert COMPOSE_NGINX.read_text() == compose_nginx_config()
