@@ -148,22 +148,14 @@ class BackgroundTurnLog:
         self._thread.start()
 
     def publish(self, event: Mapping[str, Any]) -> None:
-        """Queues the event and returns at once; when the queue is full, puts it in the overflow file."""
-        with self._lock:
-            if not self._overflowing:
-                try:
-                    self._queue.put_nowait(dict(event))
-                    return
-                except queue.Full:
-                    self._overflowing = True
-                    logger.warning("The interaction log is %d events behind; overflowing to disk", self._queue.maxsize)
-            try:
-                self.overflow.append(event)
-            except Exception:
-                logger.exception("Could not write the overflow file; the event remains in the tracker store")
+        """Queues one event (a turn of its own) and returns at once; see `publish_turn`."""
+        self.publish_turn([event])
 
     def publish_turn(self, events: Sequence[Mapping[str, Any]]) -> None:
-        """Queues one turn's events to be written together (see `TurnLog.apply_turn`)."""
+        """Queues one turn's events to be written together (`TurnLog.apply_turn`) and returns at once.
+
+        When the queue is full they go to the overflow file instead, in order.
+        """
         with self._lock:
             if not self._overflowing:
                 try:
@@ -203,10 +195,8 @@ class BackgroundTurnLog:
             try:
                 if callable(item):
                     item()
-                elif isinstance(item, list):
-                    self.log.apply_turn(item)
                 else:
-                    self.log.apply(item)
+                    self.log.apply_turn(item)
             except Exception:
                 logger.exception("The interaction log's writer failed on one item; going on")
             if self._queue.empty():
