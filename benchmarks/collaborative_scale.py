@@ -5,7 +5,8 @@
 A synthetic engagement log (seeded): each person engages with `per-user` distinct items drawn by a Zipf-like
 popularity (exponent 1), as shops' logs look. Each model is fitted in a fresh process, so its peak resident
 memory (`ru_maxrss`) is its own: the shipped item-item model (sparse co-occurrence, top-50 neighbours per item)
-and EASE (a dense item x item inverse, float32). Results: `benchmarks/results/collaborative_scale.json`.
+and the shipped EaseModel (a dense item x item inverse in float32, then each item's 500 strongest weights kept,
+as `recommender.collaborative` does in the action server). Results: `benchmarks/results/collaborative_scale.json`.
 """
 
 from __future__ import annotations
@@ -42,15 +43,11 @@ def fit_item_item(users: np.ndarray, items: np.ndarray, n_items: int) -> None:
     ItemItemModel(ids).fit(Engagement(int(u), ids[i]) for u, i in zip(users, items, strict=True))
 
 
-def fit_ease(users: np.ndarray, items: np.ndarray, n_items: int, penalty: float = 100.0) -> None:
-    from scipy import sparse
+def fit_ease(users: np.ndarray, items: np.ndarray, n_items: int) -> None:
+    from recommender.collaborative import EaseModel, Engagement
 
-    matrix = sparse.csr_matrix((np.ones(len(users), np.float32), (users, items)), shape=(users.max() + 1, n_items))
-    gram = (matrix.T @ matrix).toarray().astype(np.float32)
-    gram[np.diag_indices_from(gram)] += penalty
-    inverse = np.linalg.inv(gram)
-    weights = -inverse / np.diag(inverse)
-    weights[np.diag_indices_from(weights)] = 0.0
+    ids = [str(i) for i in range(n_items)]
+    EaseModel(ids).fit(Engagement(int(u), ids[i]) for u, i in zip(users, items, strict=True))
 
 
 def child(model: str, users: int, items: int, per_user: int) -> None:
@@ -75,7 +72,7 @@ def main() -> None:
         child(args.child, args.users, args.items, args.per_user)
         return
     rows = []
-    for model in ("item-item", "ease"):
+    for model in ("item-item", "ease"):  # "ease" is the shipped EaseModel
         command = [sys.executable, "-m", "benchmarks.collaborative_scale", "--child", model]
         command += ["--users", str(args.users), "--items", str(args.items), "--per-user", str(args.per_user)]
         out = subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]

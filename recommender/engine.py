@@ -1,7 +1,7 @@
 """The recommender: content similarity to the request and the user, collaborative signal, popularity, diversity.
 
     score(item) = w_query · cos(request, item) + w_profile · cos(profile, item)
-                + w_collab · co-engagement(user history, item) + w_pop · popularity(item)
+                + w_collab · collaborative(user history, item) + w_pop · popularity(item)
                 + w_attr · share of the request's qualifiers the item's tags meet
 
 The two cosine terms are linear in the item vector, so they are one matrix-vector product over the catalog; the
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from recommender.catalog import Item
-from recommender.collaborative import ItemItemModel, engagements_from_feedback
+from recommender.collaborative import EaseModel, ItemItemModel, engagements_from_feedback
 from recommender.embeddings import embed_catalog
 from recommender.encoders import Encoder, normalise
 from recommender.qualifiers import Attributes, matched_tags
@@ -162,13 +162,13 @@ class Recommender:
     ) -> Recommender:
         """Embeds the catalog (disk-cached) and fits the collaborative model on store feedback events."""
         vectors = embed_catalog(items, encoder)
-        model = ItemItemModel([item.id for item in items]).fit(engagements_from_feedback(feedback))
+        model = EaseModel([item.id for item in items]).fit(engagements_from_feedback(feedback))
         return cls(items, vectors, encoder, model, weights, attributes, currency_symbol)
 
     def refit(self, feedback: Iterable[object]) -> None:
-        """Relearns the collaborative signal and popularity from a fresh feedback log."""
-        self.collaborative = ItemItemModel([item.id for item in self.items]).fit(engagements_from_feedback(feedback))
-        self._prior = self.collaborative.popularity_prior()
+        """Relearns the collaborative signal and popularity from a fresh feedback log (callers may be ranking)."""
+        model = EaseModel([item.id for item in self.items]).fit(engagements_from_feedback(feedback))
+        self._prior, self.collaborative = model.popularity_prior(), model
 
     # -- building blocks -------------------------------------------------------------------------------------------
 
