@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 import numpy as np
 
@@ -99,6 +100,19 @@ class UserContext:
     def effective(self) -> UserContext:
         """The context the engine may use: everything for consenting users, only dismissals otherwise."""
         return self if self.personalised else UserContext(personalised=False, dismissed=self.dismissed)
+
+
+class Ranker(Protocol):
+    """Re-orders the blend's candidates (`recommender.clicks.ClickModel` is one)."""
+
+    def rank(self, items: Sequence[Item], components: Sequence[Mapping[str, float]]) -> Sequence[float]:
+        """A score per candidate, higher first, from the items and the blend's score parts for each."""
+        ...
+
+
+def zeros(candidates: np.ndarray) -> np.ndarray:
+    """A zero score part for every candidate."""
+    return np.zeros(len(candidates), dtype=np.float32)
 
 
 @dataclass(frozen=True)
@@ -234,8 +248,15 @@ class Recommender:
 
     # -- ranking ---------------------------------------------------------------------------------------------------
 
-    def recommend(self, request: Request, user: UserContext | None = None, k: int = 3) -> list[Recommendation]:
-        """The top `k` items for this request and user, diversified and explained."""
+    def recommend(
+        self, request: Request, user: UserContext | None = None, k: int = 3, ranker: Ranker | None = None
+    ) -> list[Recommendation]:
+        """The top `k` items for this request and user, diversified and explained.
+
+        The blend chooses the candidates; a `ranker` (the learned click model) may re-order them before the
+        diversity pass. Filters, explanations and the candidate set stay the blend's either way, so a ranker
+        experiment changes only the order.
+        """
         user = (user or UserContext()).effective()
         w = self.weights
         query = None if is_generic_request(request.text) else self.encoder.encode([request.text])[0]
@@ -275,26 +296,30 @@ class Recommender:
         best_similarity = float((self.vectors[candidates] @ query).max()) if query is not None else 1.0
         if not vouched and best_similarity < w.min_query_similarity:
             return []
-        picks = self._mmr(candidates, scores, k)
-
         parts = {
-            "query": (w.query * (self.vectors[picks] @ query)) if query is not None else np.zeros(len(picks)),
-            "profile": (w_profile * (self.vectors[picks] @ profile)) if profile is not None else np.zeros(len(picks)),
+            "query": (w.query * (self.vectors[candidates] @ query)) if query is not None else zeros(candidates),
+            "profile": (w_profile * (self.vectors[candidates] @ profile)) if profile is not None else zeros(candidates),
             "collaborative": (
-                w.collaborative * collab[picks] / collab.max()
+                w.collaborative * collab[candidates] / collab.max()
                 if collab is not None and collab.max() > 0
-                else np.zeros(len(picks))
+                else zeros(candidates)
             ),
-            "popularity": w_popularity * popularity[picks],
-            "attributes": w.attributes * met[picks] if met is not None else np.zeros(len(picks)),
+            "popularity": w_popularity * popularity[candidates],
+            "attributes": w.attributes * met[candidates] if met is not None else zeros(candidates),
         }
+        components = [{name: float(values[row]) for name, values in parts.items()} for row in range(len(candidates))]
+        if ranker is not None:
+            learned = np.asarray(ranker.rank([self.items[i] for i in candidates], components), dtype=np.float64)
+            order = np.argsort(-learned, kind="stable")
+            candidates, components = candidates[order], [components[row] for row in order]
+            scores = np.full(len(self.items), -np.inf)
+            scores[candidates] = learned[order]
+        picks = self._mmr(candidates, scores, k)
+        row_of = {int(i): row for row, i in enumerate(candidates)}
         out = []
-        for row, i in enumerate(picks):
-            components = {name: float(values[row]) for name, values in parts.items()}
-            item = self.items[i]
-            out.append(
-                Recommendation(item, float(scores[i]), components, self.explain(item, components, request, user))
-            )
+        for i in picks:
+            item, parts_of = self.items[i], components[row_of[i]]
+            out.append(Recommendation(item, float(scores[i]), parts_of, self.explain(item, parts_of, request, user)))
         return out
 
     def _meets(self, group: tuple[str, ...]) -> np.ndarray:
