@@ -23,6 +23,11 @@ BOOKKEEPING_ACTIONS = frozenset(
 EVENT_ID_KEY = "parley_event_id"
 # A bot message's metadata key listing the catalog items it showed (actions set it, the log records impressions).
 ITEMS_KEY = "parley_items"
+# A bot message's metadata key for what each shown item was shown with: a list of {"item", "position",
+# "features", "ranker"} (the click model's log).
+IMPRESSIONS_KEY = "parley_impressions"
+# A bot message's metadata key naming the experiment arms that shaped it: {experiment id: arm name}.
+EXPOSURES_KEY = "parley_experiments"
 # A bot message's metadata key set only by `action_delete_my_data` once the profile is erased: the conversation
 # ids whose every other copy (tracker, spool, log) must go too.
 ERASURE_KEY = "parley_erasure"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from store.schema import Conversation, Correction, Interaction, OutboxMessage, User, utcnow
+from store.schema import Conversation, Correction, Exposure, Impression, Interaction, OutboxMessage, User, utcnow
 
 ERASED_TAG = "erased"
 
@@ -41,7 +41,9 @@ def footprint(session: Session, user: User, current_conversation: str) -> Footpr
 
 
 def erase_conversations(session: Session, conversation_ids: list[str], record_for: str | None = None) -> int:
-    """Deletes every logged turn, correction, queued reply and inbox row of the conversations; returns the turns.
+    """Deletes the conversations' turns (their impressions and exposures too), corrections, queued replies, inbox rows.
+
+    Returns the number of turns deleted.
 
     `record_for` keeps one inbox row for that conversation, tagged `erased`, with no text and no counts: the
     record that the customer asked and was answered.
@@ -57,6 +59,11 @@ def erase_conversations(session: Session, conversation_ids: list[str], record_fo
     session.execute(
         delete(OutboxMessage).where(OutboxMessage.conversation_id.in_(ids)).execution_options(synchronize_session=False)
     )
+    logged = select(Interaction.id).where(Interaction.conversation_id.in_(ids)).scalar_subquery()
+    for table in (Impression, Exposure):  # the turns' cascade would take them; said here for every database
+        session.execute(
+            delete(table).where(table.interaction_id.in_(logged)).execution_options(synchronize_session=False)
+        )
     turns = session.execute(
         delete(Interaction).where(Interaction.conversation_id.in_(ids)).execution_options(synchronize_session=False)
     ).rowcount

@@ -2,7 +2,9 @@
 
 - `user` -> a new row with the text, intent, confidence, entities and sentiment (and the user, created on sight);
 - `action` -> the first answering action of the turn;
-- `bot` -> the reply text, plus the catalog items the message showed (actions pass them as `parley_items`);
+- `bot` -> the reply text, plus the catalog items the message showed (actions pass them as `parley_items`), with
+  their positions and ranking features (`parley_impressions`) and the experiment arms that shaped the reply
+  (`parley_experiments`);
 - `pause` / `resume` -> the conversation's handoff state in the inbox (`core.handoff`);
 - `bot` confirming an erasure (`core.events.ERASURE_KEY`) -> the erased conversations' rows, the deletion turn's
   included, are deleted and the inbox keeps only the record (`store.erasure`).
@@ -18,11 +20,26 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError, StatementError
 from sqlalchemy.orm import Session
 
-from core.events import EVENT_ID_KEY, ITEMS_KEY, BadEvent, erased_conversations, is_turn_event
+from core.events import (
+    EVENT_ID_KEY,
+    EXPOSURES_KEY,
+    IMPRESSIONS_KEY,
+    ITEMS_KEY,
+    BadEvent,
+    erased_conversations,
+    is_turn_event,
+)
 from store.db import Database, insert_once, scrub
 from store.erasure import erase_conversations
 from store.identity import identity_from
-from store.interactions import record_action, record_bot_reply, record_pause, record_user_turn
+from store.impressions import record_exposures, record_impressions
+from store.interactions import (
+    latest_interaction,
+    record_action,
+    record_bot_reply,
+    record_pause,
+    record_user_turn,
+)
 from store.schema import MAX_CONVERSATION_ID, AppliedEvent, Interaction
 
 
@@ -97,6 +114,14 @@ class StoreEventWriter:
             return None
         else:
             metadata = event.get("metadata")
-            items = metadata.get(ITEMS_KEY) if isinstance(metadata, Mapping) else None
+            metadata = metadata if isinstance(metadata, Mapping) else {}
+            items = metadata.get(ITEMS_KEY)
             record_bot_reply(session, sender, event.get("text"), items if isinstance(items, list) else [], turn)
+            shown, arms = metadata.get(IMPRESSIONS_KEY), metadata.get(EXPOSURES_KEY)
+            if shown or arms:
+                row = turn if turn is not None else latest_interaction(session, sender)
+                if row is not None and isinstance(shown, list):
+                    record_impressions(session, row, shown)
+                if row is not None and isinstance(arms, Mapping):
+                    record_exposures(session, row, arms)
         return turn

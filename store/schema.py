@@ -290,3 +290,36 @@ class AppliedEvent(Base):
 
     event_id = Column(String(64), primary_key=True)
     applied_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class Impression(Base):
+    """One catalog item shown in one reply, at its position, with the features the ranker saw then.
+
+    The click model's training log (`store.impressions.impression_log`): features are logged when shown, not
+    recomputed later, so a model learns from what the ranker actually knew. Goes with its turn on erasure.
+    """
+
+    __tablename__ = "impressions"
+
+    id = Column(Integer, primary_key=True)
+    interaction_id = Column(Integer, ForeignKey("interactions.id", ondelete="CASCADE"), nullable=False, index=True)
+    user_id = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    item_id = Column(String(64), nullable=False)
+    position = Column(Integer, nullable=False)
+    features = Column(JSON, nullable=False, default=list)
+    ranker = Column(String(32), nullable=False, default="blend")
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+
+
+class Exposure(Base):
+    """A reply that an experiment's arm shaped, for one person: the unit the experiment's results count."""
+
+    __tablename__ = "exposures"
+    __table_args__ = (Index("ix_exposures_experiment_arm", "experiment", "arm"),)
+
+    id = Column(Integer, primary_key=True)
+    experiment = Column(String(64), nullable=False)
+    arm = Column(String(64), nullable=False)
+    user_id = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    interaction_id = Column(Integer, ForeignKey("interactions.id", ondelete="CASCADE"), nullable=False, index=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)

@@ -12,7 +12,18 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from store.identity import Identity
-from store.schema import Conversation, Correction, Feedback, Interaction, Interest, OutboxMessage, User, utcnow
+from store.schema import (
+    Conversation,
+    Correction,
+    Exposure,
+    Feedback,
+    Impression,
+    Interaction,
+    Interest,
+    OutboxMessage,
+    User,
+    utcnow,
+)
 
 # Interest sources and how much one event of each moves a topic's weight.
 INTEREST_DELTAS = {"said": 1.0, "clicked": 2.0, "liked": 3.0, "dismissed": -2.0}
@@ -156,7 +167,7 @@ class Erasure:
 
 
 def erase_user(session: Session, user: User) -> Erasure:
-    """Deletes the user's messages, interests, feedback and queued manager replies, and blanks their profile fields.
+    """Deletes the user's messages, impressions, exposures, interests, feedback, queued replies; blanks the profile.
 
     The user row itself stays with only the channel id and the personalisation choice: deleting it would turn
     personalisation back on for someone who opted out, which is the opposite of what they asked for.
@@ -174,6 +185,8 @@ def erase_user(session: Session, user: User) -> Erasure:
         .execution_options(synchronize_session=False)
     )
     session.execute(delete(Conversation).where(Conversation.user_id == user.id))
+    session.execute(delete(Impression).where(Impression.user_id == user.id))
+    session.execute(delete(Exposure).where(Exposure.user_id == user.id))
     erased = Erasure(
         messages=session.execute(delete(Interaction).where(Interaction.user_id == user.id)).rowcount or 0,
         interests=session.execute(delete(Interest).where(Interest.user_id == user.id)).rowcount or 0,
