@@ -20,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.base import ParleyAction
+from actions.experiments import RankerChoice, choose_ranker
 from actions.formatting import item_line
 from actions.parsing import asks_cheaper, names_context_only, price_cap, rejects_shown, without_price_cap
 from actions.profiles import current_user, identity_of, user_context
@@ -32,8 +33,9 @@ from actions.settings import (
     get_search,
     refresh_collaborative,
 )
-from core.events import ITEMS_KEY
+from core.events import EXPOSURES_KEY, IMPRESSIONS_KEY, ITEMS_KEY
 from recommender.catalog import Item
+from recommender.clicks import feature_row
 from recommender.engine import Recommendation, Request, UserContext
 from recommender.lexical import Hit
 from store.users import add_interest
@@ -141,30 +143,53 @@ def remembered(request: Request) -> dict[str, Any]:
     }
 
 
-def personalised_picks(tracker: Tracker, requests: list[Request]) -> list[Recommendation]:
+def personalised_picks(tracker: Tracker, requests: list[Request]) -> tuple[list[Recommendation], RankerChoice]:
     """Picks for the first of `requests` that finds any, personalised when the store answers and the customer allows.
+
+    The ranker is the person's arm of a running ranker experiment, else the blend. Assignment is by the store's
+    user id and ignores the personalisation choice (assignment is not profiling; the click model sees only this
+    request's score parts and the items' facts).
 
     Args:
         tracker: The conversation (who is asking, in public or not).
         requests: The request asked, then its fallbacks (`build_requests`).
+
+    Returns:
+        The picks and the ranker choice that ordered them.
     """
     request = requests[0]
     recommender = get_recommender()
     context = UserContext(personalised=False)
+    person_id = None
     try:
         with get_database().session() as session:
             user, identity = current_user(session, tracker)
+            person_id = str(user.id)
             if request.category:
                 add_interest(session, user, request.category, "said")
             context = user_context(session, user, public=identity.is_public)
         refresh_collaborative(recommender)
     except Exception:
         logger.exception("Profile store unavailable for %s; recommending without personalisation", tracker.sender_id)
+    choice = choose_ranker(person_id)
     for attempt in requests:
-        picks = recommender.recommend(attempt, context, k=MAX_PICKS)
+        picks = recommender.recommend(attempt, context, k=MAX_PICKS, ranker=choice.ranker)
         if picks:
-            return picks
-    return []
+            return picks, choice
+    return [], choice
+
+
+def impressions(picks: list[Recommendation], choice: RankerChoice) -> list[dict[str, Any]]:
+    """What each pick was shown with: its position and the features the click model learns from."""
+    return [
+        {
+            "item": pick.item.id,
+            "position": position,
+            "features": feature_row(pick.components, pick.item),
+            "ranker": choice.name,
+        }
+        for position, pick in enumerate(picks, 1)
+    ]
 
 
 def keyword_picks(request: Request) -> list[Item]:
@@ -188,10 +213,14 @@ class ActionRecommendContent(ParleyAction):
         requests = build_requests(tracker)
         request = requests[0]
         symbol = get_brand().currency_symbol
+        logged: dict[str, Any] = {}
         try:
-            picks = personalised_picks(tracker, requests)
+            picks, choice = personalised_picks(tracker, requests)
             items = [pick.item for pick in picks]
             lines = [f"{item_line(p.item, symbol)}\n   ↳ {p.explanation}" for p in picks]
+            logged = {IMPRESSIONS_KEY: impressions(picks, choice)}
+            if choice.arms and picks:
+                logged[EXPOSURES_KEY] = choice.arms
         except Exception:
             logger.exception("Recommender failed for %s; answering with keyword search", tracker.sender_id)
             items = keyword_picks(request)
@@ -204,5 +233,6 @@ class ActionRecommendContent(ParleyAction):
             text=opening + "\n" + "\n".join(lines),
             buttons=item_buttons(items),
             **{ITEMS_KEY: [item.id for item in items]},
+            **logged,
         )
         return [SlotSet("shown_items", [item.id for item in items]), SlotSet(REQUEST_SLOT, remembered(request))]

@@ -76,6 +76,8 @@ class Settings:
         recommender_model: the recommender's encoder (a sentence-transformers name or path, or `hashing`).
         embedding_cache: where catalog embeddings are cached.
         collaborative_refresh_s: how often the action server refits the collaborative signal.
+        click_model: the learned click model `make retrain` writes and the action server ranks with.
+        experiments_file: the experiments the managers define (YAML; absent means none).
     """
 
     db_url: str = ""
@@ -105,6 +107,8 @@ class Settings:
     recommender_model: str = "minilm"
     embedding_cache: Path = PROJECT_ROOT / ".cache" / "embeddings"
     collaborative_refresh_s: float = 300.0
+    click_model: Path = PROJECT_ROOT / "models" / "click_model.pkl"
+    experiments_file: Path = PROJECT_ROOT / "brand" / "experiments.yml"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -141,6 +145,8 @@ class Settings:
             recommender_model=get("PARLEY_RECOMMENDER_MODEL") or "minilm",
             embedding_cache=project_path(get("PARLEY_EMBEDDING_CACHE"), ".cache/embeddings"),
             collaborative_refresh_s=float(get("PARLEY_COLLABORATIVE_REFRESH_S") or 300),
+            click_model=project_path(get("PARLEY_CLICK_MODEL"), "models/click_model.pkl"),
+            experiments_file=project_path(get("PARLEY_EXPERIMENTS"), "brand/experiments.yml"),
         )
 
 

@@ -12,7 +12,7 @@
           - {name: warm, share: 0.5, value: "Hey there, great to see you! What are you after today?"}
 
 `value` is what the arm changes: the reply text for a `response` experiment, the ranker's name for a `ranker`
-one; the control arm has none. Shares must add up to 1.
+one (`blend` or `clicks`, the learned click model); the control arm has none. Shares must add up to 1.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from typing import Any
 import yaml
 
 VARIES = ("response", "ranker")
+# What a ranker arm's value may name: today's blend, or the learned click model re-ranking it.
+RANKERS = ("blend", "clicks")
 METRICS = ("click_through", "handoff_rate", "next_turn_sentiment", "resolved_without_person")
 
 
@@ -102,6 +104,10 @@ def parse_experiment(raw: dict[str, Any]) -> Experiment:
         if not 0 < share <= 1:
             raise ExperimentError(f"experiment {name}: arm {arm['name']} has share {share}; it must be in (0, 1]")
         value = arm.get("value")
+        if varies == "ranker" and value is not None and value not in RANKERS:
+            raise ExperimentError(
+                f"experiment {name}: arm {arm['name']} names ranker {value!r}; it must be one of {', '.join(RANKERS)}"
+            )
         arms.append(Arm(str(arm["name"]), share, None if value is None else str(value)))
     if len(arms) < 2:
         raise ExperimentError(f"experiment {name}: needs at least two arms")

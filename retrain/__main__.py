@@ -6,7 +6,8 @@ Steps, each reported as it runs (`retrain/steps.py` has one function per step):
   3. train a candidate model (NLU + dialogue) on the merged data; its sentiment head adapts to sentiment labels;
   4. evaluate the current and the candidate model on the same held-out data (intents, sentiment, stories);
   5. gate: promote the candidate only if it is not worse beyond the tolerance (`--force` overrides, loudly);
-  6. refresh the recommender's segments (the collaborative signal refits itself from the feedback log).
+  6. refresh the recommender: its segments, and the click model from the impression log behind its own gate (the
+     collaborative signal refits itself from the feedback log). This step runs even when step 2 finds nothing new.
 Every candidate is recorded in models/registry.json; a promoted one is served from models/parley.tar.gz.
 """
 
@@ -54,6 +55,24 @@ def reload_server(model: Path) -> str:
         return f"the running bot at {api.base_url} now serves it"
     except BotUnreachable as error:
         return f"no running bot answered ({error}); `make run` will serve it"
+
+
+def refresh_recommender(
+    progress: Progress, database: Database, workspace: Workspace, collected: steps.Collected
+) -> steps.SegmentsRefresh:
+    """Step 6: segments, and the click model behind its own gate; runs whether or not the NLU model changed."""
+    progress.step(6, "Refreshing the recommender")
+    segments = steps.refresh_segments(database)
+    if segments.error:
+        progress.note(f"segments not refreshed: {segments.error}")
+    else:
+        progress.note(
+            f"{segments.segments} customer segment(s) recomputed; the collaborative signal refits from "
+            f"{collected.feedback_events} feedback event(s) on the running action server"
+        )
+    served = get_settings().click_model if workspace.root == PROJECT_ROOT else workspace.models / "click_model.pkl"
+    progress.note(steps.refresh_click_model(database, served))
+    return segments
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -137,7 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     merged = steps.merge_corrections(workspace, collected, always_train=args.always_train or args.force)
     report_merge(progress, merged)
     if merged.nothing_new:
-        print("\nNothing new to learn from: the served model already has every correction. Done.")
+        print("\nNothing new to learn from: the served model already has every correction.")
+        refresh_recommender(progress, database, workspace, collected)
         return 0
     report = steps.Report(collected, merged)
 
@@ -174,15 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     if report.verdict.forced:
         print("\n!!! FORCED: promoting a candidate the gate REFUSED (--force). !!!\n", flush=True)
 
-    progress.step(6, "Refreshing the recommender")
-    report.segments = steps.refresh_segments(database)
-    if report.segments.error:
-        progress.note(f"segments not refreshed: {report.segments.error}")
-    else:
-        progress.note(
-            f"{report.segments.segments} customer segment(s) recomputed; the collaborative signal refits from "
-            f"{collected.feedback_events} feedback event(s) on the running action server"
-        )
+    report.segments = refresh_recommender(progress, database, workspace, collected)
     print("\n" + summary(report, workspace, registry))
     return 0
 

@@ -238,6 +238,19 @@ def refresh_segments(database: Database) -> SegmentsRefresh:
         return SegmentsRefresh(error=str(error))
 
 
+def refresh_click_model(database: Database, path: Path) -> str:
+    """Step 6 too: retrains the click model from the impression log behind its own gate; says what happened."""
+    try:
+        from recommender.click_training import retrain_click_model
+        from store.impressions import impression_log
+
+        with database.session() as session:
+            log = impression_log(session)
+        return retrain_click_model(log, path).message
+    except Exception as error:  # the NLU model's decision stands whatever happens to the click model
+        return f"click model not retrained: {type(error).__name__}: {error}"
+
+
 def train_with_rasa(workspace: Workspace, candidate_id: str, data: Path, out: Path) -> Path:
     """The real `Trainer`: `rasa train` (NLU + dialogue) on `data`, logged to `out/train.log`."""
     log = out / "train.log"

@@ -1,0 +1,100 @@
+"""Which ranker a recommendation uses: the running ranker experiment's arm for this person, else the blend.
+
+The experiments come from the managers' file (`PARLEY_EXPERIMENTS`, default `brand/experiments.yml`) and the
+click model from `PARLEY_CLICK_MODEL` (default `models/click_model.pkl`); both are re-read when their file
+changes, so an experiment started or stopped, or a retrained model, takes effect without a restart. An arm that
+asks for the learned click model when none is trained yet gets the blend and no exposure is logged: counting
+those people in the arm would compare the blend with itself under the arm's name.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from core.settings import get_settings
+from experiments.assignment import assign
+from experiments.definition import Experiment, ExperimentError, load_experiments
+from recommender.clicks import ClickModel
+from recommender.engine import Ranker
+
+logger = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+_cached: tuple[Path, float, list[Experiment]] | None = None
+_model: tuple[Path, float, ClickModel | None] | None = None
+
+
+@dataclass(frozen=True)
+class RankerChoice:
+    """The ranker for one reply, its name (logged with each impression) and the arms that chose it."""
+
+    ranker: Ranker | None = None
+    name: str = "blend"
+    arms: dict[str, str] = field(default_factory=dict)
+
+
+def current_experiments() -> list[Experiment]:
+    """The managers' experiments, re-read when the file changes; none (and an error in the log) if it is invalid."""
+    global _cached
+    path = get_settings().experiments_file
+    try:
+        stamp = path.stat().st_mtime if path.exists() else -1.0
+    except OSError:
+        stamp = -1.0
+    with _lock:
+        if _cached is not None and _cached[0] == path and _cached[1] == stamp:
+            return _cached[2]
+        try:
+            experiments = load_experiments(path)
+        except (ExperimentError, OSError, ValueError) as error:
+            logger.error("Experiments file %s is invalid, running none: %s", path, error)
+            experiments = []
+        _cached = (path, stamp, experiments)
+        return experiments
+
+
+def get_click_model() -> ClickModel | None:
+    """The learned click model `make retrain` wrote (re-read when it changes), or None when there is none."""
+    global _model
+    path = get_settings().click_model
+    try:
+        stamp = path.stat().st_mtime
+    except OSError:
+        return None
+    with _lock:
+        if _model is not None and _model[0] == path and _model[1] == stamp:
+            return _model[2]
+        try:
+            model: ClickModel | None = ClickModel.load(path)
+        except (ValueError, OSError):
+            logger.exception("Click model %s unreadable; ranking with the blend", path)
+            model = None
+        _model = (path, stamp, model)
+        return model
+
+
+def choose_ranker(person_id: str | None, now: datetime | None = None) -> RankerChoice:
+    """The ranker for this person now: their arm of the first running ranker experiment, else the blend.
+
+    Args:
+        person_id: the store's user id (None when the store is down: no assignment, no exposure).
+        now: the moment to judge "running" by (tests inject it).
+    """
+    if person_id is None:
+        return RankerChoice()
+    now = now or datetime.now(timezone.utc)
+    for experiment in current_experiments():
+        if experiment.varies != "ranker" or not experiment.is_running(now):
+            continue
+        arm = assign(experiment, person_id)
+        if arm.value == "clicks":
+            model = get_click_model()
+            if model is None:
+                return RankerChoice()
+            return RankerChoice(model, "clicks", {experiment.id: arm.name})
+        return RankerChoice(None, "blend", {experiment.id: arm.name})
+    return RankerChoice()
