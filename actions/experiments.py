@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from core.settings import get_settings
-from experiments.assignment import assign
+from experiments.assignment import arm_for
 from experiments.definition import Experiment, ExperimentError, load_experiments
 from recommender.clicks import ClickModel
 from recommender.engine import Ranker
@@ -77,24 +77,25 @@ def get_click_model() -> ClickModel | None:
         return model
 
 
-def choose_ranker(person_id: str | None, now: datetime | None = None) -> RankerChoice:
-    """The ranker for this person now: their arm of the first running ranker experiment, else the blend.
+def choose_ranker(person: str, now: datetime | None = None) -> RankerChoice:
+    """The ranker for this person now: their arm of the first ranker experiment that applies, else the blend.
 
     Args:
-        person_id: the store's user id (None when the store is down: no assignment, no exposure).
+        person: the person's key (`core.identity.Identity.person`): no store needed, so an outage changes no arm.
         now: the moment to judge "running" by (tests inject it).
     """
-    if person_id is None:
-        return RankerChoice()
     now = now or datetime.now(timezone.utc)
     for experiment in current_experiments():
-        if experiment.varies != "ranker" or not experiment.is_running(now):
+        if experiment.varies != "ranker":
             continue
-        arm = assign(experiment, person_id)
+        arm, exposed = arm_for(experiment, person, now)
+        if not exposed and experiment.winner is None:
+            continue  # stopped or not started: the blend, as if it did not exist
+        arms = {experiment.id: arm.name} if exposed else {}
         if arm.value == "clicks":
             model = get_click_model()
             if model is None:
                 return RankerChoice()
-            return RankerChoice(model, "clicks", {experiment.id: arm.name})
-        return RankerChoice(None, "blend", {experiment.id: arm.name})
+            return RankerChoice(model, "clicks", arms)
+        return RankerChoice(None, "blend", arms)
     return RankerChoice()

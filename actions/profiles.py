@@ -13,10 +13,10 @@ from rasa_sdk import Tracker
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.identity import Identity, identity_from
 from recommender.engine import UserContext
 from recommender.segments import nearest_segment
 from store.feedback import POSITIVE_KINDS, user_feedback
-from store.identity import Identity, identity_from
 from store.schema import Feedback, Segment, User
 from store.users import interest_weights, upsert_user
 

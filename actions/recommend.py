@@ -146,8 +146,8 @@ def remembered(request: Request) -> dict[str, Any]:
 def personalised_picks(tracker: Tracker, requests: list[Request]) -> tuple[list[Recommendation], RankerChoice]:
     """Picks for the first of `requests` that finds any, personalised when the store answers and the customer allows.
 
-    The ranker is the person's arm of a running ranker experiment, else the blend. Assignment is by the store's
-    user id and ignores the personalisation choice (assignment is not profiling; the click model sees only this
+    The ranker is the person's arm of a running ranker experiment, else the blend. Assignment is by the person's
+    key and ignores the personalisation choice (assignment is not profiling; the click model sees only this
     request's score parts and the items' facts).
 
     Args:
@@ -160,18 +160,16 @@ def personalised_picks(tracker: Tracker, requests: list[Request]) -> tuple[list[
     request = requests[0]
     recommender = get_recommender()
     context = UserContext(personalised=False)
-    person_id = None
     try:
         with get_database().session() as session:
             user, identity = current_user(session, tracker)
-            person_id = str(user.id)
             if request.category:
                 add_interest(session, user, request.category, "said")
             context = user_context(session, user, public=identity.is_public)
         refresh_collaborative(recommender)
     except Exception:
         logger.exception("Profile store unavailable for %s; recommending without personalisation", tracker.sender_id)
-    choice = choose_ranker(person_id)
+    choice = choose_ranker(identity_of(tracker).person)
     for attempt in requests:
         picks = recommender.recommend(attempt, context, k=MAX_PICKS, ranker=choice.ranker)
         if picks:

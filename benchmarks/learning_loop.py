@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.common import ROOT, write_results
+from core.identity import Identity
 from nlu.models.sentiment import sentiment_scores
 from retrain.sentiment_eval import parse_all, sentiment_label
 from retrain.workspace import retrain_command, scratch_copy
 from store.db import Database
-from store.identity import Identity
 from store.interactions import record_user_turn
 from store.migrate import upgrade
 from store.reviews import SENTIMENTS, relabel

@@ -8,6 +8,7 @@ opted out of personalisation are assigned like everyone else, and public comment
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 
 from experiments.definition import Arm, Experiment
 
@@ -27,3 +28,17 @@ def assign(experiment: Experiment, person_id: str) -> Arm:
         if point < edge:
             return arm
     return experiment.arms[-1]  # the shares' rounding can leave the top sliver uncovered
+
+
+def arm_for(experiment: Experiment, person_id: str, now: datetime) -> tuple[Arm, bool]:
+    """The arm this person gets now, and whether the reply counts as an exposure.
+
+    - promoted (a winner is set): everyone gets the winner, nobody is counted;
+    - running: the person's assigned arm, counted;
+    - stopped, or outside its start and end: everyone gets the control (the first arm), nobody is counted.
+    """
+    if experiment.winner is not None:
+        return experiment.arm(experiment.winner), False
+    if experiment.is_running(now):
+        return assign(experiment, person_id), True
+    return experiment.arms[0], False

@@ -10,6 +10,9 @@
         arms:
           - {name: control, share: 0.5}
           - {name: warm, share: 0.5, value: "Hey there, great to see you! What are you after today?"}
+        sample_per_arm: 3841          # optional: the planned sample; the verdict waits for it
+        status: running               # or `stopped` (everyone gets the control, or the winner once promoted)
+        winner: warm                  # optional, set by "promote": everyone gets this arm, nobody is counted
 
 `value` is what the arm changes: the reply text for a `response` experiment, the ranker's name for a `ranker`
 one (`blend` or `clicks`, the learned click model); the control arm has none. Shares must add up to 1.
@@ -25,6 +28,7 @@ from typing import Any
 import yaml
 
 VARIES = ("response", "ranker")
+STATUSES = ("running", "stopped")
 # What a ranker arm's value may name: today's blend, or the learned click model re-ranking it.
 RANKERS = ("blend", "clicks")
 METRICS = ("click_through", "handoff_rate", "next_turn_sentiment", "resolved_without_person")
@@ -54,10 +58,43 @@ class Experiment:
     start: datetime
     end: datetime
     target: str | None = None
+    status: str = "running"
+    winner: str | None = None
+    sample_per_arm: int | None = None
 
     def is_running(self, now: datetime) -> bool:
-        """Whether people are assigned to it at `now` (from `start`, up to but excluding `end`)."""
-        return self.start <= now < self.end
+        """Whether people are assigned to it at `now`: not stopped, no winner, from `start` up to `end` (excluded)."""
+        return self.status == "running" and self.winner is None and self.start <= now < self.end
+
+    def arm(self, name: str) -> Arm:
+        """The arm called `name`.
+
+        Raises:
+            KeyError: no such arm.
+        """
+        for arm in self.arms:
+            if arm.name == name:
+                return arm
+        raise KeyError(name)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The experiment as its YAML mapping (what `dump_experiments` writes)."""
+        out: dict[str, Any] = {"id": self.id, "varies": self.varies}
+        if self.target is not None:
+            out["target"] = self.target
+        out.update(metric=self.metric, start=_iso(self.start), end=_iso(self.end), status=self.status)
+        arms = []
+        for arm in self.arms:
+            entry: dict[str, Any] = {"name": arm.name, "share": arm.share}
+            if arm.value is not None:
+                entry["value"] = arm.value
+            arms.append(entry)
+        out["arms"] = arms
+        if self.sample_per_arm is not None:
+            out["sample_per_arm"] = self.sample_per_arm
+        if self.winner is not None:
+            out["winner"] = self.winner
+        return out
 
     @property
     def shares(self) -> tuple[float, ...]:
@@ -119,7 +156,31 @@ def parse_experiment(raw: dict[str, Any]) -> Experiment:
     if end <= start:
         raise ExperimentError(f"experiment {name}: end is not after start")
     target = raw.get("target")
-    return Experiment(name, str(varies), str(metric), tuple(arms), start, end, None if target is None else str(target))
+    status = raw.get("status", "running")
+    if status not in STATUSES:
+        raise ExperimentError(f"experiment {name}: status must be one of {', '.join(STATUSES)}, not {status!r}")
+    winner = raw.get("winner")
+    if winner is not None and str(winner) not in {arm.name for arm in arms}:
+        raise ExperimentError(f"experiment {name}: winner {winner!r} is not one of its arms")
+    sample = raw.get("sample_per_arm")
+    if sample is not None and (not isinstance(sample, int) or isinstance(sample, bool) or sample < 1):
+        raise ExperimentError(f"experiment {name}: sample_per_arm must be a whole number from 1, not {sample!r}")
+    return Experiment(
+        name,
+        str(varies),
+        str(metric),
+        tuple(arms),
+        start,
+        end,
+        None if target is None else str(target),
+        str(status),
+        None if winner is None else str(winner),
+        sample,
+    )
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def load_experiments(path: Path) -> list[Experiment]:
@@ -137,3 +198,22 @@ def load_experiments(path: Path) -> list[Experiment]:
     if duplicated:
         raise ExperimentError(f"experiment {duplicated[0]}: defined twice")
     return experiments
+
+
+def dump_experiments(path: Path, experiments: list[Experiment]) -> None:
+    """Writes the experiments file (atomically: the bot re-reads it when it changes and never sees half of it).
+
+    Raises:
+        ExperimentError: two experiments share an id.
+    """
+    ids = [e.id for e in experiments]
+    if len(set(ids)) != len(ids):
+        raise ExperimentError(f"experiment {sorted(i for i in ids if ids.count(i) > 1)[0]}: defined twice")
+    text = yaml.safe_dump({"experiments": [e.as_dict() for e in experiments]}, sort_keys=False, allow_unicode=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(
+        "# Parley's experiments (README: Experiments). The console rewrites this file; comments are not kept.\n" + text,
+        encoding="utf-8",
+    )
+    tmp.replace(path)

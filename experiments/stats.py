@@ -93,8 +93,15 @@ class Verdict:
     message: str
 
 
-def verdict(arms: Sequence[ArmResult], shares: Sequence[float], alpha: float = 0.05) -> Verdict:
-    """Each treatment arm against the control (the first), Bonferroni-corrected, after the sample-ratio check."""
+def verdict(
+    arms: Sequence[ArmResult], shares: Sequence[float], alpha: float = 0.05, planned: int | None = None
+) -> Verdict:
+    """Each treatment arm against the control (the first), Bonferroni-corrected, after the sample-ratio check.
+
+    With `planned` (exposures per arm fixed in advance), no winner is called before every arm has them: reading a
+    running test and stopping at the first good-looking day is what inflates false positives (the benchmark's
+    peeking row).
+    """
     srm_p = sample_ratio_p([arm.exposures for arm in arms], shares)
     control, treatments = arms[0], arms[1:]
     corrected = alpha / len(treatments)
@@ -102,6 +109,11 @@ def verdict(arms: Sequence[ArmResult], shares: Sequence[float], alpha: float = 0
     if srm_p < SRM_ALPHA:
         exposures = ", ".join(f"{arm.name} {arm.exposures}" for arm in arms)
         return Verdict(None, p_values, srm_p, f"Sample ratio mismatch (p = {srm_p:.2g}: {exposures}); do not trust it")
+    fewest = min(arm.exposures for arm in arms)
+    if planned is not None and fewest < planned:
+        return Verdict(
+            None, p_values, srm_p, f"Collecting: {fewest} of {planned} planned per arm; no verdict before the plan"
+        )
     significant = [arm for arm in treatments if p_values[arm.name] < corrected]
     if not significant:
         best = min(p_values.values())

@@ -29,9 +29,9 @@ from core.events import (
     erased_conversations,
     is_turn_event,
 )
+from core.identity import identity_from
 from store.db import Database, insert_once, scrub
 from store.erasure import erase_conversations
-from store.identity import identity_from
 from store.impressions import record_exposures, record_impressions
 from store.interactions import (
     latest_interaction,

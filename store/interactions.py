@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from core.events import BOOKKEEPING_ACTIONS
 from core.handoff import HANDOFF_ACTIONS, inbox_state
-from store.identity import Identity
+from core.identity import Identity
 from store.schema import Conversation, Interaction, User
 from store.users import upsert_user
 

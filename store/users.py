@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from store.identity import Identity
+from core.identity import Identity
 from store.schema import (
     Conversation,
     Correction,

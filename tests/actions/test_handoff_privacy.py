@@ -53,7 +53,7 @@ async def test_delete_my_data_reaches_the_exported_training_files(make_tracker, 
 
     from actions.settings import get_database
     from console.exporting import write_story
-    from store.identity import identity_from
+    from core.identity import identity_from
     from store.interactions import record_user_turn
     from store.schema import Interaction
     from training.collect import Example

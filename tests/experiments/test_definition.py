@@ -6,7 +6,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from experiments.definition import ExperimentError, load_experiments, parse_experiment
+from experiments.assignment import arm_for, assign
+from experiments.definition import ExperimentError, dump_experiments, load_experiments, parse_experiment
 
 GOOD = """
 experiments:
@@ -55,6 +56,13 @@ def test_an_experiment_file_loads(tmp_path):
         ({"arms": [{"name": "a", "share": 1}]}, "experiment x: needs at least two arms"),
         ({"end": "2026-11-01T00:00:00Z"}, "experiment x: end is not after start"),
         ({"start": "soon"}, "experiment x: start: not a date and time: 'soon'"),
+        ({"status": "paused"}, "experiment x: status must be one of running, stopped, not 'paused'"),
+        ({"winner": "loud"}, "experiment x: winner 'loud' is not one of its arms"),
+        ({"sample_per_arm": 0}, "experiment x: sample_per_arm must be a whole number from 1, not 0"),
+        (
+            {"varies": "ranker", "arms": [{"name": "a", "share": 0.5}, {"name": "b", "share": 0.5, "value": "ml"}]},
+            "experiment x: arm b names ranker 'ml'; it must be one of blend, clicks",
+        ),
     ],
 )
 def test_a_bad_experiment_is_refused_with_a_clear_error(change, message):
@@ -71,3 +79,30 @@ def test_a_bad_experiment_is_refused_with_a_clear_error(change, message):
     with pytest.raises(ExperimentError) as error:
         parse_experiment(raw)
     assert str(error.value) == message
+
+
+def test_the_file_round_trips_through_dump(tmp_path):
+    path = tmp_path / "experiments.yml"
+    path.write_text(GOOD)
+    [experiment] = load_experiments(path)
+    stopped = parse_experiment({**experiment.as_dict(), "status": "stopped", "winner": "warm", "sample_per_arm": 900})
+    dump_experiments(path, [stopped])
+    assert load_experiments(path) == [stopped]
+    assert path.read_text().startswith("# Parley's experiments (README: Experiments).")
+    with pytest.raises(ExperimentError, match="experiment greeting-warmth: defined twice"):
+        dump_experiments(path, [stopped, stopped])
+
+
+def test_which_arm_applies_running_stopped_promoted_or_out_of_dates(tmp_path):
+    path = tmp_path / "experiments.yml"
+    path.write_text(GOOD)
+    [experiment] = load_experiments(path)
+    during, after = datetime(2026, 12, 15, tzinfo=timezone.utc), datetime(2027, 1, 2, tzinfo=timezone.utc)
+    people = [f"rest:p{n}" for n in range(50)]
+    assert [arm_for(experiment, p, during) for p in people] == [(assign(experiment, p), True) for p in people]
+    control = experiment.arms[0]
+    assert {arm_for(experiment, p, after) for p in people} == {(control, False)}
+    stopped = parse_experiment({**experiment.as_dict(), "status": "stopped"})
+    assert {arm_for(stopped, p, during) for p in people} == {(control, False)}
+    promoted = parse_experiment({**experiment.as_dict(), "status": "stopped", "winner": "warm"})
+    assert {arm_for(promoted, p, during) for p in people} == {(experiment.arms[1], False)}

@@ -39,3 +39,15 @@ def test_verdicts():
     assert quiet.winner is None and quiet.message.startswith("Not significant yet")
     broken = verdict([ArmResult("control", 5500, 550), ArmResult("warm", 4500, 600)], shares)
     assert broken.winner is None and broken.message.startswith("Sample ratio mismatch")
+
+
+def test_no_verdict_before_the_planned_sample():
+    from experiments.stats import ArmResult, verdict
+
+    arms = [ArmResult("control", 3000, 300), ArmResult("variant", 3000, 400)]
+    early = verdict(arms, [0.5, 0.5], planned=3841)
+    assert (early.winner, early.message) == (
+        None,
+        "Collecting: 3000 of 3841 planned per arm; no verdict before the plan",
+    )
+    assert verdict(arms, [0.5, 0.5]).winner == "variant"

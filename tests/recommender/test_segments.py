@@ -1,5 +1,5 @@
+from core.identity import Identity
 from recommender.segments import compute_segments, default_k, nearest_segment, segment_name
-from store.identity import Identity
 from store.users import add_interest, set_consent, upsert_user
 
 

@@ -4,12 +4,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from core.identity import Identity
 from recommender.catalog import Item
 from store import analytics
 from store.catalog_sync import sync_catalog
 from store.conversations import InboxFilter, decode_cursor, inbox, transcript
 from store.feedback import record_feedback
-from store.identity import Identity
 from store.interactions import record_action, record_bot_reply, record_pause, record_user_turn
 from store.managers import AccountError, authenticate, close_session, create_manager, find_session, open_session
 from store.reviews import (

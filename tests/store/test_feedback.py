@@ -1,9 +1,9 @@
 import pytest
 
+from core.identity import Identity
 from recommender.catalog import Item
 from store.catalog_sync import sync_catalog
 from store.feedback import UnknownItem, feedback_log, record_feedback, user_feedback
-from store.identity import Identity
 from store.schema import CatalogItem
 from store.users import upsert_user
 

@@ -1,4 +1,4 @@
-from store.identity import Identity
+from core.identity import Identity
 from store.interactions import (
     conversation_turns,
     latest_interaction,

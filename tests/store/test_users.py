@@ -1,10 +1,10 @@
 import pytest
 from sqlalchemy import select
 
+from core.identity import Identity
 from recommender.catalog import Item
 from store.catalog_sync import sync_catalog
 from store.feedback import record_feedback
-from store.identity import Identity
 from store.interactions import record_user_turn
 from store.schema import OutboxMessage
 from store.users import add_interest, erase_user, find_user, interest_weights, profile, set_consent, upsert_user
@@ -84,8 +84,8 @@ def test_profile_and_erasure_cover_every_table(database):
 
 
 def test_erasing_conversations_keeps_only_the_record(database):
+    from core.identity import identity_from
     from store.erasure import ERASED_TAG, erase_conversations, footprint
-    from store.identity import identity_from
     from store.interactions import record_user_turn
     from store.schema import Conversation, Interaction, User
 

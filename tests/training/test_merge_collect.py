@@ -1,6 +1,6 @@
 import yaml
 
-from store.identity import Identity
+from core.identity import Identity
 from store.interactions import record_user_turn
 from store.reviews import relabel
 from training.collect import Example, collect

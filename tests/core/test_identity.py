@@ -1,4 +1,4 @@
-from store.identity import identity_from
+from core.identity import identity_from
 
 
 def test_rest_defaults_to_a_private_conversation_keyed_by_sender():

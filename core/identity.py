@@ -1,4 +1,4 @@
-"""Who a message is from and where it was written, derived the same way by the event broker and the actions.
+"""Who a message is from and where it was written: one rule, so the broker, the actions and Rasa agree on a person.
 
 Channels describe the sender in the message metadata (Parley's Telegram channel fills it in from the update
 Telegram signed for us; the REST channel passes the client's `metadata` through):
@@ -33,6 +33,14 @@ class Identity:
     surface: str = "dm"
     display_name: str | None = None
     language: str | None = None
+
+    @property
+    def person(self) -> str:
+        """The person's key across their conversations on this channel: what experiments assign by.
+
+        Public comments and DMs of one person share it, and it needs no store (an outage changes no one's arm).
+        """
+        return f"{self.channel}:{self.external_id}"
 
     @property
     def is_public(self) -> bool:
