@@ -17,14 +17,15 @@ from pathlib import Path
 
 from core.settings import get_settings
 from experiments.assignment import arm_for
-from experiments.definition import Experiment, ExperimentError, load_experiments
+from experiments.definition import Experiment
+from experiments.live import ExperimentsFile
 from recommender.clicks import ClickModel
 from recommender.engine import Ranker
 
 logger = logging.getLogger(__name__)
 
 _lock = threading.Lock()
-_cached: tuple[Path, float, list[Experiment]] | None = None
+_file: ExperimentsFile | None = None
 _model: tuple[Path, float, ClickModel | None] | None = None
 
 
@@ -38,23 +39,14 @@ class RankerChoice:
 
 
 def current_experiments() -> list[Experiment]:
-    """The managers' experiments, re-read when the file changes; none (and an error in the log) if it is invalid."""
-    global _cached
+    """The managers' experiments (`PARLEY_EXPERIMENTS`), as the file says now."""
+    global _file
     path = get_settings().experiments_file
-    try:
-        stamp = path.stat().st_mtime if path.exists() else -1.0
-    except OSError:
-        stamp = -1.0
     with _lock:
-        if _cached is not None and _cached[0] == path and _cached[1] == stamp:
-            return _cached[2]
-        try:
-            experiments = load_experiments(path)
-        except (ExperimentError, OSError, ValueError) as error:
-            logger.error("Experiments file %s is invalid, running none: %s", path, error)
-            experiments = []
-        _cached = (path, stamp, experiments)
-        return experiments
+        if _file is None or _file.path != path:
+            _file = ExperimentsFile(path)
+        experiments_file = _file
+    return experiments_file.current()
 
 
 def get_click_model() -> ClickModel | None:

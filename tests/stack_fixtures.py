@@ -42,7 +42,10 @@ def stack(tmp_path_factory, telegram_api) -> Iterator[Stack]:
         "TELEGRAM_API_BASE": telegram_api.base_url,
         "TELEGRAM_MODE": "webhook",
     }
-    running = start_stack(MODEL, Path(tmp_path_factory.mktemp("stack")), api_token=API_TOKEN, extra_env=telegram)
+    workdir = Path(tmp_path_factory.mktemp("stack"))
+    # the stack's own experiments file (absent until a test writes it; both servers re-read it when it changes)
+    extra = {**telegram, "PARLEY_EXPERIMENTS": str(workdir / "experiments.yml")}
+    running = start_stack(MODEL, workdir, api_token=API_TOKEN, extra_env=extra)
     yield running
     running.stop()
 
