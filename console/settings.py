@@ -24,6 +24,7 @@ class ConsoleSettings:
     stories_export_dir: Path
     telegram_token: str
     telegram_api_base: str
+    experiments_file: Path
 
     @classmethod
     def of(cls, settings: Settings) -> ConsoleSettings:
@@ -41,6 +42,7 @@ class ConsoleSettings:
             stories_export_dir=settings.stories_export_dir,
             telegram_token=settings.telegram_token,
             telegram_api_base=settings.telegram_api_base,
+            experiments_file=settings.experiments_file,
         )
 
     @classmethod

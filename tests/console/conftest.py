@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.cookiejar
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -51,6 +52,7 @@ def console(stack, seeded, telegram_api, tmp_path_factory) -> Iterator[Console]:
         "PARLEY_STORIES_EXPORT_DIR": str(exports / "stories"),
         "TELEGRAM_BOT_TOKEN": "123456:INTEGRATION",
         "TELEGRAM_API_BASE": telegram_api.base_url,
+        "PARLEY_EXPERIMENTS": stack.env["PARLEY_EXPERIMENTS"],  # the file the stack's servers read
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "console", "serve"], cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT
@@ -110,3 +112,52 @@ def logged_in(client) -> Client:
     status, headers, _ = client.login()
     assert status == 302, headers
     return client
+
+
+# -- headless Chromium (Debian's package), driven by Playwright ----------------------------------------------
+
+SCREENSHOTS = ROOT / "results" / "screenshots"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("PARLEY_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = chromium_path()
+    if path is None:
+        if os.environ.get("CI") == "true" or os.environ.get("PARLEY_REQUIRE_BROWSER"):
+            pytest.fail("Chromium is not installed: `make test` installs Debian's chromium package")
+        pytest.skip("no Chromium (make test installs it; or set PARLEY_CHROMIUM)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, console):
+    context = browser.new_context(base_url=console.url, viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def log_in(page) -> None:
+    page.goto("/")
+    page.fill("input[name=email]", EMAIL)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")

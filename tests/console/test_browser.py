@@ -5,62 +5,14 @@ Screenshots of the inbox and the analytics page are saved under `results/screens
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
-from core.settings import PROJECT_ROOT as ROOT
-from tests.console.conftest import EMAIL, PASSWORD
+from tests.console.conftest import SCREENSHOTS, log_in
 
 pytestmark = pytest.mark.integration
-SCREENSHOTS = ROOT / "results" / "screenshots"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def chromium_path() -> str | None:
-    return os.environ.get("PARLEY_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    path = chromium_path()
-    if path is None:
-        if os.environ.get("CI") == "true" or os.environ.get("PARLEY_REQUIRE_BROWSER"):
-            pytest.fail("Chromium is not installed: `make test` installs Debian's chromium package")
-        pytest.skip("no Chromium (make test installs it; or set PARLEY_CHROMIUM)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_FLAGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser, console):
-    context = browser.new_context(base_url=console.url, viewport={"width": 1280, "height": 900})
-    tab = context.new_page()
-    yield tab
-    context.close()
-
-
-def log_in(page) -> None:
-    page.goto("/")
-    page.fill("input[name=email]", EMAIL)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
 
 
 def test_logged_out_visit_is_sent_to_login(page):
