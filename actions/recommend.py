@@ -9,7 +9,6 @@ picks, and the failure is in the log.
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import replace
 from typing import Any
@@ -23,7 +22,7 @@ from actions.base import ParleyAction
 from actions.experiments import RankerChoice, choose_ranker
 from actions.formatting import item_line
 from actions.parsing import asks_cheaper, names_context_only, price_cap, rejects_shown, without_price_cap
-from actions.profiles import current_user, identity_of, user_context
+from actions.profiles import current_user, identity_of
 from actions.settings import (
     get_attributes,
     get_brand,
@@ -33,11 +32,13 @@ from actions.settings import (
     get_search,
     refresh_collaborative,
 )
+from core.buttons import item_buttons
 from core.events import EXPOSURES_KEY, IMPRESSIONS_KEY, ITEMS_KEY
 from recommender.catalog import Item
 from recommender.clicks import feature_row
 from recommender.engine import Recommendation, Request, UserContext
 from recommender.lexical import Hit
+from recommender.profiles import user_context
 from store.users import add_interest
 
 logger = logging.getLogger(__name__)
@@ -62,27 +63,6 @@ def diversify(hits: list[Hit], k: int = MAX_PICKS, per_type: int = MAX_PER_TYPE)
         if hit not in picked:
             picked.append(hit)
     return picked
-
-
-def payload(intent: str, item_id: str) -> str:
-    """A button payload that Rasa parses as `intent` with the `item_id` entity (compact: Telegram allows 64 bytes)."""
-    return f"/{intent}{json.dumps({'item_id': item_id}, separators=(',', ':'))}"
-
-
-def short_title(title: str, limit: int = 28) -> str:
-    """A title that fits on a button."""
-    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
-
-
-def item_buttons(items: list[Item]) -> list[dict[str, str]]:
-    """Two buttons per item: open it (a click) or dismiss it."""
-    buttons = []
-    for item in items:
-        buttons.append({"title": f"👀 {short_title(item.title)}", "payload": payload("click_item", item.id)})
-        buttons.append(
-            {"title": f"✕ Not for me: {short_title(item.title, 18)}", "payload": payload("dismiss_item", item.id)}
-        )
-    return buttons
 
 
 def requested_category(text: str, entities: list[dict[str, Any]]) -> str | None:

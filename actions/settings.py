@@ -17,7 +17,7 @@ import yaml
 
 from core.settings import get_settings
 from recommender.catalog import Catalog, load_catalog
-from recommender.encoders import Encoder, HashingEncoder, SentenceTransformerEncoder
+from recommender.encoders import Encoder, encoder_named
 from recommender.engine import Recommender
 from recommender.lexical import LexicalSearch
 from recommender.qualifiers import Attributes, load_attributes
@@ -85,13 +85,8 @@ def get_database() -> Database:
 
 
 def make_encoder() -> Encoder:
-    """The recommender's encoder, chosen by `$PARLEY_RECOMMENDER_MODEL`.
-
-    A sentence-transformers name or path (default: the bundled MiniLM), or `hashing` for the dependency-free
-    hashing encoder.
-    """
-    model = get_settings().recommender_model
-    return HashingEncoder() if model == "hashing" else SentenceTransformerEncoder(model)
+    """The recommender's encoder, chosen by `$PARLEY_RECOMMENDER_MODEL` (`recommender.encoders.encoder_named`)."""
+    return encoder_named(get_settings().recommender_model)
 
 
 _refit_lock = threading.Lock()

@@ -96,3 +96,8 @@ class HashingEncoder:
                 column, sign = self._bucket(feature)
                 out[row, column] += sign
         return normalise(out)
+
+
+def encoder_named(name: str) -> Encoder:
+    """The encoder a setting names: `hashing`, else a sentence-transformers name or path (`minilm`: the bundled one)."""
+    return HashingEncoder() if name == "hashing" else SentenceTransformerEncoder(name)

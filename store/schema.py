@@ -59,7 +59,8 @@ class User(Base):
     """One customer identity on one channel (a Telegram account, a REST sender).
 
     The same person on two channels is two users: channels do not share identifiers and merging them would need
-    the customer's consent. `consent_personalisation` is the customer's choice, honoured by every action.
+    the customer's consent. `consent_personalisation` is the customer's choice, honoured by every action;
+    `consent_broadcasts` is a separate one, asked for once and never assumed (`store.broadcasts`).
     """
 
     __tablename__ = "users"
@@ -71,6 +72,10 @@ class User(Base):
     display_name = Column(String(255))
     language = Column(String(16))
     consent_personalisation = Column(Boolean, nullable=False, default=True)
+    # Broadcasts: None until asked, then the person's answer; never assumed (separate from personalisation).
+    consent_broadcasts = Column(Boolean)
+    broadcasts_asked_at = Column(DateTime(timezone=True))
+    timezone = Column(String(64))
     segment_id = Column(Integer, ForeignKey("segments.id", ondelete="SET NULL"))
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     last_seen_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
@@ -323,3 +328,53 @@ class Exposure(Base):
     user_id = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
     interaction_id = Column(Integer, ForeignKey("interactions.id", ondelete="CASCADE"), nullable=False, index=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class Broadcast(Base):
+    """A message a manager sends to every opted-in customer, each with their own picks (`store.broadcasts`).
+
+    `variant_message` makes it an experiment between two wordings (half the recipients each, by a hash of the
+    broadcast and the person); `ranker` is `blend`, `clicks` or `test` (half each).
+    """
+
+    __tablename__ = "broadcasts"
+
+    id = Column(Integer, primary_key=True)
+    message = Column(Text, nullable=False)
+    variant_message = Column(Text)
+    item_id = Column(String(64))
+    category = Column(String(64))
+    ranker = Column(String(16), nullable=False, default="blend")
+    status = Column(String(16), nullable=False, default="queued")
+    created_by = Column(String(255), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    started_at = Column(DateTime(timezone=True))
+    finished_at = Column(DateTime(timezone=True))
+
+
+class BroadcastDelivery(Base):
+    """One recipient of one broadcast: the job's unit of work and its record.
+
+    Unique per (broadcast, user), so planning twice adds nobody twice. `status` moves pending -> sending -> sent,
+    or to skipped (with `reason`), failed, or unconfirmed (the job died while this message was in flight, so it
+    is never sent again: nobody gets a broadcast twice). `not_before` defers a recipient past their quiet hours.
+    """
+
+    __tablename__ = "broadcast_deliveries"
+    __table_args__ = (
+        UniqueConstraint("broadcast_id", "user_id", name="uq_broadcast_deliveries_broadcast_user"),
+        Index("ix_broadcast_deliveries_broadcast_id_status", "broadcast_id", "status"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    broadcast_id = Column(Integer, ForeignKey("broadcasts.id", ondelete="CASCADE"), nullable=False)
+    user_id = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    chat_id = Column(String(64), nullable=False)
+    status = Column(String(16), nullable=False, default="pending")
+    reason = Column(String(64))
+    arm = Column(String(32))
+    items = Column(JSON, nullable=False, default=list)
+    message_id = Column(String(64))
+    not_before = Column(DateTime(timezone=True))
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    sent_at = Column(DateTime(timezone=True), index=True)

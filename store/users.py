@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from core.identity import Identity
 from store.schema import (
+    BroadcastDelivery,
     Conversation,
     Correction,
     Exposure,
@@ -186,6 +187,7 @@ def erase_user(session: Session, user: User) -> Erasure:
     )
     session.execute(delete(Conversation).where(Conversation.user_id == user.id))
     session.execute(delete(Impression).where(Impression.user_id == user.id))
+    session.execute(delete(BroadcastDelivery).where(BroadcastDelivery.user_id == user.id))
     session.execute(delete(Exposure).where(Exposure.user_id == user.id))
     erased = Erasure(
         messages=session.execute(delete(Interaction).where(Interaction.user_id == user.id)).rowcount or 0,
@@ -194,6 +196,9 @@ def erase_user(session: Session, user: User) -> Erasure:
     )
     user.display_name = None
     user.language = None
+    user.timezone = None
+    # Someone who asked to be forgotten is not messaged again; the row keeps the answer, as it keeps the opt-out.
+    user.consent_broadcasts = False
     user.segment_id = None
     session.expire(user, ["interests", "segment"])
     session.flush()

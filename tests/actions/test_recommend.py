@@ -4,7 +4,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import settings
 from actions.feedback import ActionRecordFeedback
-from actions.recommend import ActionRecommendContent, diversify, item_buttons, payload
+from actions.recommend import ActionRecommendContent, diversify
+from core.buttons import item_buttons, payload
 from recommender.catalog import Item
 from recommender.lexical import Hit
 from store.users import find_user, interest_weights
