@@ -10,11 +10,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.base import ParleyAction
-from actions.formatting import item_line, money
 from actions.parsing import price_cap, without_price_cap
 from actions.profiles import note_interest
 from actions.settings import get_brand, get_search
 from recommender.catalog import Item
+from recommender.formatting import item_line, money
 from recommender.lexical import Hit
 
 # A top hit this many times stronger than the runner-up is "the" product the customer means.

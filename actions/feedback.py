@@ -16,10 +16,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.base import ParleyAction
-from actions.formatting import item_line
 from actions.profiles import current_user
 from actions.settings import get_brand, get_catalog, get_database
 from recommender.catalog import Item
+from recommender.formatting import item_line
 from store.feedback import record_feedback
 from store.users import add_interest
 

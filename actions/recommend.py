@@ -20,7 +20,6 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import ParleyAction
 from actions.experiments import RankerChoice, choose_ranker
-from actions.formatting import item_line
 from actions.parsing import asks_cheaper, names_context_only, price_cap, rejects_shown, without_price_cap
 from actions.profiles import current_user, identity_of
 from actions.settings import (
@@ -37,6 +36,7 @@ from core.events import EXPOSURES_KEY, IMPRESSIONS_KEY, ITEMS_KEY
 from recommender.catalog import Item
 from recommender.clicks import feature_row
 from recommender.engine import Recommendation, Request, UserContext
+from recommender.formatting import item_line
 from recommender.lexical import Hit
 from recommender.profiles import user_context
 from store.users import add_interest

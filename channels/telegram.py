@@ -29,14 +29,20 @@ MAX_CALLBACK_BYTES = 64
 RATE_LIMIT_RETRIES = 3
 
 
-def make_bot(token: str, base_url: str = TELEGRAM_API_BASE, request: BaseRequest | None = None) -> ExtBot:
-    """A rate-limited bot; `request` swaps the HTTP layer (tests), `base_url` the API server (a local Bot API)."""
+def make_bot(
+    token: str, base_url: str = TELEGRAM_API_BASE, request: BaseRequest | None = None, overall_rate: float = 30.0
+) -> ExtBot:
+    """A rate-limited bot; `request` swaps the HTTP layer (tests), `base_url` the API server (a local Bot API).
+
+    `overall_rate` is messages per second across all chats (Telegram allows about 30); a 429 is waited out for
+    its `retry_after` and retried up to `RATE_LIMIT_RETRIES` times.
+    """
     return ExtBot(
         token,
         base_url=base_url,
         request=request,
         get_updates_request=request,
-        rate_limiter=AIORateLimiter(max_retries=RATE_LIMIT_RETRIES),
+        rate_limiter=AIORateLimiter(overall_max_rate=overall_rate, max_retries=RATE_LIMIT_RETRIES),
     )
 
 

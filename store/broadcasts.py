@@ -152,7 +152,7 @@ def due(session: Session, broadcast_id: int, now: datetime, limit: int = 500) ->
         .where(
             BroadcastDelivery.broadcast_id == broadcast_id,
             BroadcastDelivery.status == "pending",
-            (BroadcastDelivery.not_before.is_(None)) | (BroadcastDelivery.not_before <= now),
+            (BroadcastDelivery.not_before.is_(None)) | (BroadcastDelivery.not_before <= now.astimezone(timezone.utc)),
         )
         .order_by(BroadcastDelivery.id)
         .limit(limit)
@@ -183,7 +183,9 @@ def settle(
 ) -> None:
     """Records what became of a claimed delivery: sent, skipped (why), failed (why), or back to pending (later)."""
     now = utcnow()
-    values: dict[str, object] = {"status": status, "reason": reason, "updated_at": now, "not_before": not_before}
+    # in UTC: SQLite keeps a timestamp's wall clock and drops its zone
+    later = not_before.astimezone(timezone.utc) if not_before is not None else None
+    values: dict[str, object] = {"status": status, "reason": reason, "updated_at": now, "not_before": later}
     if status == "sent":
         values.update(items=list(items), arm=arm, message_id=message_id, sent_at=now)
     session.execute(
@@ -203,7 +205,7 @@ def sent_since(session: Session, user_id: int, since: datetime) -> int:
             .where(
                 BroadcastDelivery.user_id == user_id,
                 BroadcastDelivery.status == "sent",
-                BroadcastDelivery.sent_at >= since,
+                BroadcastDelivery.sent_at >= since.astimezone(timezone.utc),
             )
         ).scalar_one()
     )

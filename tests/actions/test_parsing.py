@@ -1,7 +1,7 @@
 import pytest
 
-from actions.formatting import first_sentence, money
 from actions.parsing import names_context_only, normalise_order_number, price_cap, without_price_cap
+from recommender.formatting import first_sentence, money
 
 PATTERN, PREFIX = r"KO-?\d{6}", "KO-"
 

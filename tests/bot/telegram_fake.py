@@ -34,6 +34,7 @@ class Call:
 
     method: str
     params: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -50,6 +51,7 @@ class FakeBotApi:
     _next_id: int = 100
     base_url: str = ""
     hold: threading.Event | None = None
+    forbidden_chats: set[int] = field(default_factory=set)  # chats whose user blocked the bot (403)
 
     def sent(self, method: str = "sendMessage") -> list[Call]:
         with self.lock:
@@ -74,6 +76,8 @@ class FakeBotApi:
                     "description": "Too Many Requests: retry after 1",
                     "parameters": {"retry_after": 1},
                 }
+            if method == "sendMessage" and int(params.get("chat_id", 0)) in self.forbidden_chats:
+                return 403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
             if method == "getMe":
                 return 200, {"ok": True, "result": BOT}
             if method in ("sendMessage", "sendPhoto"):

@@ -1,4 +1,4 @@
-"""How catalog items are written in replies, shared by every action that shows items."""
+"""How catalog items are written in messages, shared by every action and the broadcast job that show items."""
 
 from __future__ import annotations
 
