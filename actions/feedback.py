@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.base import ParleyAction
+from actions.broadcast_consent import ask_for_broadcasts
 from actions.profiles import current_user
 from actions.settings import get_brand, get_catalog, get_database
 from recommender.catalog import Item
@@ -39,15 +40,22 @@ def target_items(tracker: Tracker, kind: str) -> list[Item]:
     return [item for item in (catalog.get(str(i)) for i in shown) if item is not None]
 
 
-def store_feedback(tracker: Tracker, items: list[Item], kind: str) -> None:
-    """Writes the feedback and moves the customer's interests (only with consent: `add_interest` checks)."""
+def store_feedback(
+    tracker: Tracker, items: list[Item], kind: str, dispatcher: CollectingDispatcher | None = None
+) -> None:
+    """Writes the feedback and moves the customer's interests (only with consent: `add_interest` checks).
+
+    With a `dispatcher`, a click is also the moment to ask, once, whether they want news (`ask_for_broadcasts`).
+    """
     source = "clicked" if kind == "click" else "dismissed"
     with get_database().session() as session:
-        user, _ = current_user(session, tracker)
+        user, identity = current_user(session, tracker)
         for item in items:
             record_feedback(session, user, item.id, kind)
             if item.category:
                 add_interest(session, user, item.category, source, delta=-1.0 if kind == "dismiss" else None)
+        if dispatcher is not None and kind == "click":
+            ask_for_broadcasts(dispatcher, user, identity, session)
 
 
 class ActionRecordFeedback(ParleyAction):
@@ -65,14 +73,16 @@ class ActionRecordFeedback(ParleyAction):
                 text="I'm not sure which item you mean. Ask me for ideas and tap one of the buttons."
             )
             return []
+        asked = CollectingDispatcher()
         try:
-            store_feedback(tracker, items, kind)
+            store_feedback(tracker, items, kind, asked)
         except Exception:
             # The customer's request still gets its answer; the lost signal is in the log.
             logger.exception("Could not store %s feedback for %s", kind, tracker.sender_id)
         if kind == "click":
             item = items[0]
             dispatcher.utter_message(text=f"Good choice! {item_line(item, get_brand().currency_symbol)[2:]}")
+            dispatcher.messages.extend(asked.messages)  # the news question, if it was asked, after the answer
             return []
         names = ", ".join(item.title for item in items)
         dispatcher.utter_message(text=f"Noted, I won't suggest {names} again. Ask me for more ideas whenever you like.")

@@ -61,7 +61,7 @@ def build_resources() -> Resources:
 async def deliver(ids: list[int] | None, rate: float, concurrency: int, follow: bool, poll_s: float) -> int:
     """Runs the job over queued and sending broadcasts (or `ids`), once or until stopped; returns the exit status."""
     from broadcasts.job import BroadcastJob, TelegramSender
-    from broadcasts.policy import load_policy
+    from channels.outreach import load_policy
     from channels.telegram import make_bot
     from core.settings import get_settings
     from store.db import Database

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
 from broadcasts.compose import Composed, compose
-from broadcasts.policy import Policy
+from channels.outreach import Policy
 from core.identity import Identity
 from recommender.catalog import Catalog
 from recommender.engine import Ranker, Recommender

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from broadcasts.job import BroadcastJob, Resources, TelegramSender
-from broadcasts.policy import Policy
+from channels.outreach import Policy
 from channels.telegram import make_bot
 from core.settings import PROJECT_ROOT
 from recommender.catalog import load_catalog

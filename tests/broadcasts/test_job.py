@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 
 from broadcasts.job import with_bot
-from broadcasts.policy import Policy
+from channels.outreach import Policy
 from store import broadcasts as store
 from store.schema import Broadcast, BroadcastDelivery, User
 

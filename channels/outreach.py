@@ -1,4 +1,4 @@
-"""The brand's rules for broadcasts: how many a week per person, and the quiet hours nobody is messaged in.
+"""When a brand may write first (broadcasts): how many a week per person, and the quiet hours nobody is messaged in.
 
 From `brand/brand.yml`:
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from broadcasts.policy import Policy, PolicyError, load_policy
+from channels.outreach import Policy, PolicyError, load_policy
 
 DENVER = ZoneInfo("America/Denver")
 POLICY = Policy(per_week=2, quiet_start=time(21, 0), quiet_end=time(8, 0), timezone="America/Denver")
