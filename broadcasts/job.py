@@ -137,6 +137,11 @@ class BroadcastJob:
             delivery = session.get(BroadcastDelivery, delivery_id)
             if delivery is None or delivery.status != "pending":
                 return None
+            broadcast = session.get(Broadcast, broadcast_id)
+            if broadcast.status == "cancelled":
+                store.settle(session, delivery_id, "skipped", "cancelled")
+                outcome.skipped += 1
+                return None
             user = session.get(User, delivery.user_id)
             if user is None or not user.consent_broadcasts:
                 store.settle(session, delivery_id, "skipped", "no consent (stopped)")
@@ -151,7 +156,6 @@ class BroadcastJob:
                 store.settle(session, delivery_id, "pending", "quiet hours", not_before=later)
                 outcome.deferred += 1
                 return None
-            broadcast = session.get(Broadcast, broadcast_id)
             item = self.resources.catalog.get(broadcast.item_id) if broadcast.item_id else None
             composed = compose(
                 broadcast_id=broadcast_id,

@@ -1,7 +1,8 @@
 """`python -m console <command>`: the review console.
 
 Commands:
-    serve                 Start the console (http://127.0.0.1:5010 by default; PARLEY_CONSOLE_HOST/PORT).
+    serve                 Start the console (http://127.0.0.1:5010 by default; PARLEY_CONSOLE_HOST/PORT) and,
+                          with a TELEGRAM_BOT_TOKEN, the broadcast job beside it (`python -m broadcasts worker`).
     create-manager EMAIL  Create a manager account, or reset its password (asked twice; or --password-stdin).
     seed                  Talk to the running bot with scripted customer conversations (demo data).
     resume CONVERSATION   Hand a paused conversation back to the bot (`make resume`; the console's "Hand back").
@@ -12,9 +13,19 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
+import subprocess
 import sys
 
 from console.settings import ConsoleSettings
+
+
+def start_broadcast_worker(settings: ConsoleSettings) -> subprocess.Popen | None:
+    """The broadcast job beside the console (its own process), when there is a Telegram bot to send with."""
+    if not settings.telegram_token:
+        print("No TELEGRAM_BOT_TOKEN: broadcasts can be written but are not sent.", flush=True)
+        return None
+    print("Broadcast job started (python -m broadcasts worker)", flush=True)
+    return subprocess.Popen([sys.executable, "-m", "broadcasts", "worker"])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,8 +50,14 @@ def main(argv: list[str] | None = None) -> int:
 
         upgrade(settings.db_url)
         app = create_app(settings)
+        worker = start_broadcast_worker(settings)
         print(f"Parley console on http://{settings.host}:{settings.port} (Ctrl-C stops it)", flush=True)
-        app.run(host=settings.host, port=settings.port, access_log=False, motd=False)
+        try:
+            app.run(host=settings.host, port=settings.port, access_log=False, motd=False)
+        finally:
+            if worker is not None:
+                worker.terminate()  # graceful: it finishes the messages in flight
+                worker.wait(timeout=30)
     elif args.command == "create-manager":
         from store.db import Database
         from store.managers import AccountError, create_manager

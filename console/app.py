@@ -38,6 +38,7 @@ async def security_headers(request: Request, resp: HTTPResponse) -> None:
 def create_app(settings: ConsoleSettings, name: str = "parley_console") -> Sanic:
     """The console app for `settings` (its own database connection pool)."""
     from console.pages.analytics import analytics_routes
+    from console.pages.broadcasts import broadcast_routes
     from console.pages.conversation import conversation_routes
     from console.pages.experiments import experiment_routes
     from console.pages.inbox import inbox_routes
@@ -57,6 +58,7 @@ def create_app(settings: ConsoleSettings, name: str = "parley_console") -> Sanic
     app.blueprint(conversation_routes)
     app.blueprint(analytics_routes)
     app.blueprint(experiment_routes)
+    app.blueprint(broadcast_routes)
 
     @app.get("/favicon.ico")
     async def favicon(_: Request) -> HTTPResponse:

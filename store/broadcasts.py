@@ -212,7 +212,7 @@ def sent_since(session: Session, user_id: int, since: datetime) -> int:
 
 
 def finish_if_done(session: Session, broadcast: Broadcast) -> bool:
-    """Marks the broadcast done when no delivery is pending or in flight."""
+    """Marks the broadcast done (a cancelled one stays cancelled) when no delivery is pending or in flight."""
     left = session.execute(
         select(func.count())
         .select_from(BroadcastDelivery)
@@ -220,7 +220,8 @@ def finish_if_done(session: Session, broadcast: Broadcast) -> bool:
     ).scalar_one()
     if left:
         return False
-    broadcast.status = "done"
+    if broadcast.status != "cancelled":
+        broadcast.status = "done"
     broadcast.finished_at = utcnow()
     return True
 

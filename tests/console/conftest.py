@@ -38,6 +38,11 @@ class Console:
 @pytest.fixture(scope="session")
 def console(stack, seeded, telegram_api, tmp_path_factory) -> Iterator[Console]:
     exports = tmp_path_factory.mktemp("exports")
+    # the brand, without quiet hours: the broadcast job beside the console sends at any hour the tests run
+    brand = exports / "brand"
+    shutil.copytree(ROOT / "brand", brand)
+    policy = (brand / "brand.yml").read_text().replace('quiet_hours: "21:00-08:00"', 'quiet_hours: "00:00-00:00"')
+    (brand / "brand.yml").write_text(policy)
     with Database(stack.db_url).session() as session:
         create_manager(session, EMAIL, PASSWORD)
     port = free_port()
@@ -53,6 +58,7 @@ def console(stack, seeded, telegram_api, tmp_path_factory) -> Iterator[Console]:
         "TELEGRAM_BOT_TOKEN": "123456:INTEGRATION",
         "TELEGRAM_API_BASE": telegram_api.base_url,
         "PARLEY_EXPERIMENTS": stack.env["PARLEY_EXPERIMENTS"],  # the file the stack's servers read
+        "PARLEY_BRAND_DIR": str(brand),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "console", "serve"], cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT
