@@ -25,7 +25,7 @@ resume: install ## Hand a paused conversation back to the bot: make resume SENDE
 train: install ## Train the assistant if config, domain or data changed (FORCE=1 to retrain anyway)
 	@scripts/train.sh $(if $(FORCE),--force)
 
-console: install ## Start the review console for social managers (http://127.0.0.1:5010)
+console: install ## Start the review console for social managers (http://127.0.0.1:5010) and the broadcast job
 	@source scripts/env.sh && python -m console serve
 
 manager: install ## Create a console account (or reset its password): make manager EMAIL=you@brand.com
@@ -72,7 +72,7 @@ bench: train ## Run the benchmarks (about two hours; NLU ones need ../shared/dat
 		&& python -m benchmarks.recommender_latency && python -m benchmarks.movielens \
 		&& python -m benchmarks.collaborative_scale \
 		&& python -m benchmarks.console_inbox && python -m benchmarks.learning_loop && python -m benchmarks.experiments \
-		&& python -m benchmarks.click_model \
+		&& python -m benchmarks.click_model && python -m benchmarks.broadcast \
 		&& source scripts/postgres.sh && source scripts/redis.sh && source scripts/nginx.sh \
 		&& trap 'stop_postgres; stop_redis' EXIT && start_postgres && start_redis && ensure_nginx \
 		&& python -m benchmarks.load
