@@ -107,8 +107,15 @@ def test_recommendation_buttons_come_back_as_feedback(stack, api):
     press["callback_query"]["data"] = keyboard[0][0]["callback_data"]
     api.reset()
     assert post(stack, press) == 200
-    assert [c.method for c in api.calls] == ["answerCallbackQuery", "sendMessage"]
-    assert api.sent()[0].params["text"].startswith("Good choice!")
+    assert [c.method for c in api.calls] == ["answerCallbackQuery", "sendMessage", "sendMessage"]
+    answer, question = api.sent()
+    assert answer.params["text"].startswith("Good choice!")
+    # the first click in a private chat is when the bot asks, once, whether the customer wants news
+    assert question.params["text"].startswith("Would you like a message now and then when new gear fits what you")
+    assert [row[0]["callback_data"] for row in question.params["reply_markup"]["inline_keyboard"]] == [
+        "/subscribe_broadcasts",
+        "/unsubscribe_broadcasts",
+    ]
     stack.settle()
     with Database(stack.db_url).session() as session:
         item = json.loads("{" + keyboard[0][0]["callback_data"].split("{", 1)[1])["item_id"]

@@ -35,8 +35,8 @@ def sent_to_customer(api) -> list[dict]:
 
 
 def test_a_manager_sends_a_broadcast_and_a_stop_holds_for_the_next(page, stack, console, telegram_api):
-    assert post(stack, update("dm_text", update_id=910000001)) == 200  # Anna writes to the bot in private
-    tap(stack, "/subscribe_broadcasts", 910000002)  # ...and taps "Yes please" under the question
+    assert post(stack, update("dm_text", update_id=940000001)) == 200  # Anna writes to the bot in private
+    tap(stack, "/subscribe_broadcasts", 940000002)  # ...and taps "Yes please" under the question
     telegram_api.reset()
 
     log_in(page)
@@ -57,7 +57,7 @@ def test_a_manager_sends_a_broadcast_and_a_stop_holds_for_the_next(page, stack, 
     keyboard = [row[0] for row in message["reply_markup"]["inline_keyboard"]]
     assert keyboard[-1] == {"text": "🔕 Stop these messages", "callback_data": "/unsubscribe_broadcasts"}
 
-    tap(stack, keyboard[-1]["callback_data"], 910000003)  # Anna taps "Stop these messages"
+    tap(stack, keyboard[-1]["callback_data"], 940000003)  # Anna taps "Stop these messages"
     [stopped] = sent_to_customer(telegram_api)[1:]
     assert stopped["text"] == "Done: no more of these messages from us. You can still ask me anything, any time."
 
