@@ -11,24 +11,22 @@ from pathlib import Path
 import yaml
 
 
+def _sections(domain_dir: Path, key: str) -> list:
+    """The entries under `key` in every file of the domain (a folder of `*.yml`, or a single domain file)."""
+    files = sorted(domain_dir.glob("*.yml")) if domain_dir.is_dir() else [domain_dir]
+    entries: list = []
+    for file in files:
+        entries.extend((yaml.safe_load(file.read_text(encoding="utf-8")) or {}).get(key) or [])
+    return entries
+
+
 @lru_cache(maxsize=4)
 def domain_intents(domain_dir: Path) -> tuple[str, ...]:
-    """Every intent declared in `domain_dir/*.yml` (or a single domain file), sorted."""
-    files = sorted(domain_dir.glob("*.yml")) if domain_dir.is_dir() else [domain_dir]
-    intents: set[str] = set()
-    for file in files:
-        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-        for intent in data.get("intents") or []:
-            intents.add(next(iter(intent)) if isinstance(intent, dict) else str(intent))
-    return tuple(sorted(intents))
+    """Every intent declared in the domain, sorted."""
+    return tuple(sorted({next(iter(i)) if isinstance(i, dict) else str(i) for i in _sections(domain_dir, "intents")}))
 
 
 @lru_cache(maxsize=4)
 def domain_responses(domain_dir: Path) -> tuple[str, ...]:
-    """Every response (`utter_...`) declared in `domain_dir/*.yml` (or a single domain file), sorted."""
-    files = sorted(domain_dir.glob("*.yml")) if domain_dir.is_dir() else [domain_dir]
-    names: set[str] = set()
-    for file in files:
-        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-        names.update(str(name) for name in (data.get("responses") or {}))
-    return tuple(sorted(names))
+    """Every response (`utter_...`) declared in the domain, sorted."""
+    return tuple(sorted({str(name) for name in _sections(domain_dir, "responses")}))

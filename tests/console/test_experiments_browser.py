@@ -26,6 +26,19 @@ pytestmark = pytest.mark.integration
 WARM = "Hey there, great to see you! Tents, boots or stoves: what are you after?"
 
 
+def define(page, variant_share: str) -> None:
+    """Fills the new-experiment form: a warmer greeting against the domain's, measured by handoffs, and saves."""
+    page.fill("input[name=id]", "welcome-wording")
+    page.select_option("#varies", "response")
+    page.select_option("#target", "utter_greet")
+    page.select_option("#metric", "handoff_rate")
+    page.fill("input[name=variant_name]", "warm")
+    page.fill("input[name=control_share]", "0.5")
+    page.fill("input[name=variant_share]", variant_share)
+    page.fill("textarea[name=variant_value]", WARM)
+    page.click("#start-experiment")
+
+
 def test_a_manager_defines_an_experiment_reads_its_results_and_promotes_the_winner(page, stack, console):
     path = Path(stack.env["PARLEY_EXPERIMENTS"])
     try:
@@ -34,27 +47,12 @@ def test_a_manager_defines_an_experiment_reads_its_results_and_promotes_the_winn
         page.wait_for_url("**/experiments")
         assert page.locator("main p").first.inner_text() == "No experiments yet."
 
-        page.fill("input[name=id]", "welcome-wording")
-        page.select_option("#varies", "response")
-        page.select_option("#target", "utter_greet")
-        page.select_option("#metric", "handoff_rate")
-        page.fill("input[name=variant_name]", "warm")
-        page.fill("input[name=control_share]", "0.5")
-        page.fill("input[name=variant_share]", "0.4")
-        page.fill("textarea[name=variant_value]", WARM)
-        page.click("#start-experiment")
+        define(page, variant_share="0.4")
         page.wait_for_url("**/experiments?error=**")
         assert (
             page.locator(".error").inner_text() == "experiment welcome-wording: the arms' shares add up to 0.9, not 1"
         )
-
-        page.fill("input[name=id]", "welcome-wording")
-        page.select_option("#target", "utter_greet")
-        page.select_option("#metric", "handoff_rate")
-        page.fill("input[name=variant_name]", "warm")
-        page.fill("input[name=variant_share]", "0.5")
-        page.fill("textarea[name=variant_value]", WARM)
-        page.click("#start-experiment")
+        define(page, variant_share="0.5")
         page.wait_for_url("**/experiments/welcome-wording?notice=**")
         [saved] = load_experiments(path)
         assert (saved.id, saved.target, saved.arms[1].value, saved.status) == (
