@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from core.hours import CareHours
 from core.settings import get_settings
 from recommender.catalog import Catalog, load_catalog
 from recommender.encoders import Encoder, encoder_named
@@ -50,6 +51,13 @@ def get_brand() -> Brand:
     """The brand settings, read once."""
     raw = yaml.safe_load((brand_dir() / "brand.yml").read_text(encoding="utf-8"))
     return Brand(**{name: str(raw[name]) for name in Brand.__dataclass_fields__})
+
+
+@lru_cache(maxsize=1)
+def get_care_hours() -> CareHours:
+    """The customer-care team's opening hours (`brand.yml`, `care_hours`), read once."""
+    raw = yaml.safe_load((brand_dir() / "brand.yml").read_text(encoding="utf-8")) or {}
+    return CareHours.parse(raw.get("care_hours"))
 
 
 @lru_cache(maxsize=1)
@@ -167,7 +175,7 @@ def warm_up() -> None:
 def reset_caches() -> None:
     """Forgets every cached resource, so the next call re-reads the environment and files."""
     get_settings.cache_clear()
-    for getter in (get_brand, get_catalog, get_attributes, get_search, get_recommender):
+    for getter in (get_brand, get_care_hours, get_catalog, get_attributes, get_search, get_recommender):
         getter.cache_clear()
     if get_database.cache_info().currsize:
         get_database().dispose()

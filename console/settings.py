@@ -25,6 +25,7 @@ class ConsoleSettings:
     telegram_token: str
     telegram_api_base: str
     experiments_file: Path
+    brand_dir: Path
 
     @classmethod
     def of(cls, settings: Settings) -> ConsoleSettings:
@@ -43,6 +44,7 @@ class ConsoleSettings:
             telegram_token=settings.telegram_token,
             telegram_api_base=settings.telegram_api_base,
             experiments_file=settings.experiments_file,
+            brand_dir=settings.brand_dir,
         )
 
     @classmethod

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, exists, or_, select, tuple_
+from sqlalchemy import and_, exists, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from store.interactions import conversation_turns
@@ -191,3 +191,19 @@ def transcript(session: Session, conversation_id: str) -> list[TranscriptTurn]:
 def _after(moment: datetime, start: datetime) -> bool:
     """Timezone-tolerant `moment >= start` (SQLite returns naive datetimes)."""
     return moment.replace(tzinfo=None) >= start.replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """The conversations waiting for a person: how many, and since when the oldest has waited."""
+
+    count: int
+    oldest: datetime | None
+
+
+def waiting_for_a_person(session: Session) -> Waiting:
+    """Conversations handed to a person and not yet handed back (the inbox's queue)."""
+    count, oldest = session.execute(
+        select(func.count(), func.min(Conversation.last_message_at)).where(Conversation.needs_human.is_(True))
+    ).one()
+    return Waiting(int(count), oldest)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
+import yaml
 from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from console.rendering import render
-from store.conversations import InboxFilter, inbox
+from core.hours import CareHours
+from store.conversations import InboxFilter, inbox, waiting_for_a_person
 from training.domain import domain_intents
 
 inbox_routes = Blueprint("console_inbox")
@@ -60,6 +63,7 @@ async def inbox_page(request: Request) -> HTTPResponse:
     f = filter_from(request)
     with request.app.ctx.db.session() as session:
         page = inbox(session, f, cursor=request.args.get("after"))
+        waiting = waiting_for_a_person(session)
     params = {k: v for k, v in request.args.items() if k != "after"}
     args = {k: v[0] if isinstance(v, list) else v for k, v in params.items()}
     return render(
@@ -68,4 +72,16 @@ async def inbox_page(request: Request) -> HTTPResponse:
         page=page,
         args=args,
         intents=domain_intents(request.app.ctx.settings.domain_dir),
+        waiting=waiting,
+        team=team_status(request.app.ctx.settings.brand_dir),
     )
+
+
+def team_status(brand_dir: Path) -> str:
+    """Whether the team is in now, or when it is back, by the brand file's opening hours (`core.hours`)."""
+    try:
+        raw = yaml.safe_load((brand_dir / "brand.yml").read_text(encoding="utf-8")) or {}
+        back = CareHours.parse(raw.get("care_hours")).back_phrase(datetime.now(timezone.utc))
+    except (OSError, ValueError, yaml.YAMLError) as error:
+        return f"Opening hours unreadable ({error})."
+    return "The team is in now." if back is None else f"The team is away: back {back}."

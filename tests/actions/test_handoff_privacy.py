@@ -1,13 +1,46 @@
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
 from rasa_sdk.events import AllSlotsReset, ConversationPaused, SlotSet
 
+from actions import settings
 from actions.handoff import ActionHandoff
 from actions.privacy import ActionDeleteMyData, ActionSetPersonalisation, ActionShowMyData
 from tests.conftest import texts
 
 
-async def test_handoff_announces_and_pauses(make_tracker, dispatcher, domain):
+def at_denver(monkeypatch, *when: int) -> None:
+    """Sets the handoff's clock to a moment in Denver (the demo brand's care hours: every day 8:00-20:00)."""
+    moment = datetime(*when, tzinfo=ZoneInfo("America/Denver"))
+    monkeypatch.setattr("actions.handoff.now", lambda: moment.astimezone(timezone.utc))
+
+
+async def test_handoff_in_opening_hours_promises_minutes_and_pauses(make_tracker, dispatcher, domain, monkeypatch):
+    at_denver(monkeypatch, 2026, 12, 2, 10, 0)
     events = await ActionHandoff().run(dispatcher, make_tracker("human please"), domain)
     assert texts(dispatcher) == ["utter_handoff"]
+    assert events == [ConversationPaused()]
+
+
+async def test_handoff_at_night_says_when_the_team_is_back(make_tracker, dispatcher, domain, monkeypatch):
+    at_denver(monkeypatch, 2026, 12, 2, 23, 10)
+    events = await ActionHandoff().run(dispatcher, make_tracker("human please"), domain)
+    [message] = dispatcher.messages
+    assert (message["response"], message["back"]) == (
+        "utter_handoff_closed",
+        "tomorrow at 8am Mountain Time, in about 9 hours",
+    )
+    assert events == [ConversationPaused()]
+
+
+async def test_unreadable_hours_promise_no_time_and_still_hand_over(
+    make_tracker, dispatcher, domain, monkeypatch, tmp_path
+):
+    (tmp_path / "brand.yml").write_text("care_hours:\n  timezone: Atlantis/Capital\n")
+    monkeypatch.setenv("PARLEY_BRAND_DIR", str(tmp_path))
+    settings.reset_caches()
+    events = await ActionHandoff().run(dispatcher, make_tracker("human please"), domain)
+    assert texts(dispatcher) == ["utter_handoff_sometime"]
     assert events == [ConversationPaused()]
 
 

@@ -44,7 +44,11 @@ def ask_for_a_person(stack, sender: str) -> None:
     """The customer asks for a person: `action_handoff` answers and pauses the conversation."""
     assert stack.say(sender, "hi")[1]
     _, replies = stack.say(sender, "talk to a human")
-    assert [r["text"] for r in replies] == sorted(plain_variations("utter_handoff"))  # it has one wording
+    [reply] = [r["text"] for r in replies]
+    # which of the two depends on the hour the test runs at (tests/actions pin the clock and check each exactly)
+    assert reply in plain_variations("utter_handoff") or reply.startswith(
+        "I'm handing you over to our customer care team. They're away right now: we're back at "
+    )
 
 
 def test_action_handoff_pauses_as_the_rule_says(stack):

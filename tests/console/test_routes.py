@@ -54,6 +54,11 @@ def test_inbox_lists_and_filters_the_bots_conversations(logged_in):
     assert "seed-confused" in fallback and "seed-order" not in fallback
     _, _, handoff = logged_in.request("GET", "/?handoff=needed")
     assert "seed-upset-customer" in handoff
+    queue = re.search(r'<p class="queue" id="queue">(.*?)</p>', page, re.S).group(1)
+    waiting = re.search(r"(\d+) conversations? waits? for a person", queue)
+    assert waiting and int(waiting.group(1)) >= 1  # the upset customer asked for one
+    # which depends on the hour the test runs at (tests/core/test_hours.py pins the clock and checks each exactly)
+    assert "The team is in now." in queue or "The team is away: back " in queue
     _, _, search = logged_in.request("GET", "/?q=" + urllib.parse.quote("KO-123456"))
     assert "seed-order" in search and "seed-confused" not in search
     _, _, public = logged_in.request("GET", "/?surface=comment")

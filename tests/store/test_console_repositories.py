@@ -174,3 +174,24 @@ def test_analytics_rows(database):
         assert analytics.handoffs(session)[0]["conversations"] == 1
         assert analytics.recommendation_clicks(session)[0]["click_rate"] == 1.0
         assert analytics.segments(session)[-1]["customers"] == 3
+
+
+def test_the_queue_counts_what_waits_for_a_person(database):
+    from store.conversations import waiting_for_a_person
+    from store.events import StoreEventWriter
+    from store.interactions import record_pause
+    from tests.conftest import turn_events
+
+    writer = StoreEventWriter(database)
+    for sender in ("q1", "q2", "q3"):
+        writer.write_turn(turn_events(sender, "hello"))
+    with database.session() as session:
+        assert waiting_for_a_person(session).count == 0
+        record_pause(session, "q1", paused=True)
+        record_pause(session, "q2", paused=True)
+    with database.session() as session:
+        waiting = waiting_for_a_person(session)
+        assert waiting.count == 2 and waiting.oldest is not None
+        record_pause(session, "q1", paused=False)  # handed back
+    with database.session() as session:
+        assert waiting_for_a_person(session).count == 1
