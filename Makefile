@@ -72,7 +72,7 @@ bench: train ## Run the benchmarks (about two hours; NLU ones need ../shared/dat
 		&& python -m benchmarks.recommender_latency && python -m benchmarks.movielens \
 		&& python -m benchmarks.collaborative_scale \
 		&& python -m benchmarks.console_inbox && python -m benchmarks.learning_loop && python -m benchmarks.experiments \
-		&& python -m benchmarks.click_model && python -m benchmarks.broadcast \
+		&& python -m benchmarks.click_model && python -m benchmarks.broadcast && python -m benchmarks.language_id \
 		&& source scripts/postgres.sh && source scripts/redis.sh && source scripts/nginx.sh \
 		&& trap 'stop_postgres; stop_redis' EXIT && start_postgres && start_redis && ensure_nginx \
 		&& python -m benchmarks.load

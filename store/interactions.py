@@ -54,6 +54,7 @@ def record_user_turn(
     parse = parse_data if isinstance(parse_data, Mapping) else {}
     intent = _mapping(parse.get("intent"))
     sentiment = _mapping(parse.get("sentiment"))
+    language = _language(parse.get("language"))
     entities = [
         {key: entity.get(key) for key in ("entity", "value", "start", "end", "extractor")}
         for entity in parse.get("entities") or []
@@ -71,13 +72,28 @@ def record_user_turn(
         entities=entities,
         sentiment=(sentiment.get("label") or None) and str(sentiment["label"])[:16],
         sentiment_score=_float(sentiment.get("score")),
+        language=language,
         items_shown=[],
         created_at=_timestamp(timestamp),
     )
+    if language is not None and len((text or "").split()) >= PROFILE_LANGUAGE_MIN_WORDS:
+        user.language = language  # what they write in, over what their app is set to
     session.add(row)
     update_conversation(session, conversation_id, user.id, row)
     session.flush()
     return row
+
+
+# A message this long says which language its writer uses; "ok" or "hola" alone does not change the profile.
+PROFILE_LANGUAGE_MIN_WORDS = 3
+
+
+def _language(value: Any) -> str | None:
+    """The detected language code from the parse data, or None when absent or undetermined."""
+    code = _mapping(value).get("code")
+    if not isinstance(code, str) or not code or code == "und":
+        return None
+    return code[:16]
 
 
 FALLBACK_INTENT = "nlu_fallback"

@@ -127,6 +127,8 @@ class Interaction(Base):
     entities = Column(JSON, nullable=False, default=list)
     sentiment = Column(String(16))
     sentiment_score = Column(Float)
+    # ISO 639-1 code the NLU detected (`nlu.components.language_detector`); None when undetermined
+    language = Column(String(16))
     action = Column(String(64))
     reply = Column(Text)
     items_shown = Column(JSON, nullable=False, default=list)

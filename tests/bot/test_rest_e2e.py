@@ -128,6 +128,22 @@ def test_every_turn_is_logged_whatever_happens(stack):
     assert turns[-1].reply is None  # the bot stayed silent while paused, and the message is still on record
 
 
+def test_each_message_is_logged_with_its_language_and_the_profile_follows(stack):
+    from sqlalchemy import select
+
+    from store.db import Database
+    from store.interactions import conversation_turns
+    from store.schema import User
+
+    sender = "language-log"
+    for message in ("hola, tienen tiendas de campaña para dos personas?", "ok", "Wo ist meine Bestellung?"):
+        assert stack.say(sender, message)[0] == 200
+    stack.settle()
+    with Database(stack.db_url).session() as session:
+        assert [t.language for t in conversation_turns(session, sender)] == ["es", None, "de"]
+        assert session.execute(select(User.language).where(User.external_id == sender)).scalar_one() == "de"
+
+
 def test_a_button_click_becomes_feedback(stack):
     from sqlalchemy import select
 

@@ -6,6 +6,7 @@ from store.interactions import (
     record_bot_reply,
     record_user_turn,
 )
+from store.schema import User
 from store.users import find_user
 
 PARSE = {
@@ -57,3 +58,17 @@ def test_a_rehearsal_runs_the_writes_and_keeps_nothing(database):
     with database.session() as session:
         assert latest_interaction(session, "conv-rehearsed") is None
         assert find_user(session, "rest", "rehearsed") is None
+
+
+def test_the_detected_language_is_kept_on_the_turn_and_on_the_profile(database):
+    def say(text: str, code: str) -> tuple[str | None, str | None]:
+        """Logs one message with the NLU's language; returns the turn's language and the profile's."""
+        with database.session() as session:
+            parse = {"language": {"code": code, "confidence": 0.9}}
+            turn = record_user_turn(session, "lang-1", Identity("rest", "lang-1"), text, parse)
+            return turn.language, session.get(User, turn.user_id).language
+
+    assert say("¿Dónde está mi pedido?", "es") == ("es", "es")
+    assert say("ok", "und") == (None, "es")  # undetermined: nothing changes
+    assert say("thanks", "en") == ("en", "es")  # one word is not enough to change the profile
+    assert say("where is my order please", "en") == ("en", "en")
