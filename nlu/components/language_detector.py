@@ -52,6 +52,10 @@ class MessageLanguageDetector(ParleyComponent):
         if not 0 <= float(config.get("min_confidence", 0.5)) < 1:
             raise InvalidConfigException("MessageLanguageDetector: min_confidence must be in [0, 1)")
 
+    def ready(self) -> None:
+        """Loads the language models now, so the first customer does not wait for them."""
+        self.detector.detect("hello, where is my order?")
+
     def process(self, messages: list[Message]) -> list[Message]:
         """Detects each incoming message's language."""
         for message in messages:
