@@ -19,7 +19,7 @@ from typing import Any
 from core.rasa_api import RasaAPI
 
 # The actions that mean "a person must answer this": the inbox raises the badge as soon as one runs.
-HANDOFF_ACTIONS = frozenset({"action_handoff"})
+HANDOFF_ACTIONS = frozenset({"action_handoff", "action_other_language"})
 PAUSE_EVENTS: tuple[Mapping[str, Any], ...] = ({"event": "pause"},)
 RESUME_EVENTS: tuple[Mapping[str, Any], ...] = ({"event": "resume"}, {"event": "action", "name": "action_listen"})
 

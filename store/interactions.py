@@ -97,6 +97,8 @@ def _language(value: Any) -> str | None:
 
 
 FALLBACK_INTENT = "nlu_fallback"
+# The NLU's intent for a message in a language the brand does not answer in (nlu/components/language_router.py).
+OTHER_LANGUAGE_INTENT = "other_language"
 
 
 def update_conversation(session: Session, conversation_id: str, user_id: int, turn: Interaction) -> Conversation:
@@ -126,6 +128,10 @@ def update_conversation(session: Session, conversation_id: str, user_id: int, tu
     if turn.intent_confidence is not None:
         low = conversation.min_confidence
         conversation.min_confidence = turn.intent_confidence if low is None else min(low, turn.intent_confidence)
+    if turn.intent == OTHER_LANGUAGE_INTENT and turn.language:
+        tag = f"language:{turn.language}"  # the inbox shows which language the person taking over will need
+        if tag not in (conversation.tags or []):
+            conversation.tags = [*(conversation.tags or []), tag]
     return conversation
 
 

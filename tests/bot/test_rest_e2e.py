@@ -144,6 +144,25 @@ def test_each_message_is_logged_with_its_language_and_the_profile_follows(stack)
         assert session.execute(select(User.language).where(User.external_id == sender)).scalar_one() == "de"
 
 
+def test_a_message_in_an_undeclared_language_is_acknowledged_and_goes_to_a_person(stack):
+    from store.db import Database
+    from store.schema import Conversation
+
+    sender = "german-customer"
+    status, replies = stack.say(sender, "Hallo, wo ist meine Bestellung? Sie ist seit zwei Wochen unterwegs.")
+    assert status == 200
+    [reply] = texts(replies)
+    assert reply.startswith(
+        "Thanks for your message! I can only answer in English, so I've passed it to our customer care team "
+        "(German): a person will reply here, "
+    )
+    assert stack.say(sender, "Hallo?")[1] == []  # a person has it now: the bot stays silent
+    stack.settle()
+    with Database(stack.db_url).session() as session:
+        conversation = session.get(Conversation, sender)
+        assert conversation.needs_human and conversation.paused and "language:de" in conversation.tags
+
+
 def test_a_button_click_becomes_feedback(stack):
     from sqlalchemy import select
 

@@ -6,7 +6,7 @@ from store.interactions import (
     record_bot_reply,
     record_user_turn,
 )
-from store.schema import User
+from store.schema import Conversation, User
 from store.users import find_user
 
 PARSE = {
@@ -72,3 +72,14 @@ def test_the_detected_language_is_kept_on_the_turn_and_on_the_profile(database):
     assert say("ok", "und") == (None, "es")  # undetermined: nothing changes
     assert say("thanks", "en") == ("en", "es")  # one word is not enough to change the profile
     assert say("where is my order please", "en") == ("en", "en")
+
+
+def test_a_message_in_an_undeclared_language_tags_its_conversation(database):
+    with database.session() as session:
+        parse = {"intent": {"name": "other_language", "confidence": 1.0}, "language": {"code": "de", "confidence": 0.9}}
+        record_user_turn(session, "lang-2", Identity("rest", "lang-2"), "Wo ist meine Bestellung?", parse)
+        record_user_turn(session, "lang-2", Identity("rest", "lang-2"), "Hallo, ist da jemand?", parse)
+        record_action(session, "lang-2", "action_other_language")
+    with database.session() as session:
+        conversation = session.get(Conversation, "lang-2")
+        assert conversation.tags == ["language:de"] and conversation.needs_human
