@@ -138,7 +138,9 @@ def chromium_path() -> str | None:
     return os.environ.get("PARLEY_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an event loop running in the main thread while it is
+# open, and every later test that calls asyncio.run() would fail (CI saw seven do so).
+@pytest.fixture(scope="module")
 def browser():
     path = chromium_path()
     if path is None:
