@@ -107,6 +107,17 @@ def segments(session: Session) -> list[dict[str, Any]]:
     return out
 
 
+def languages(session: Session, days: int = 30) -> list[dict[str, Any]]:
+    """language, messages in the last `days` (most first; `undetermined` for messages too short to tell)."""
+    rows = session.execute(
+        select(Interaction.language, func.count().label("n"))
+        .where(Interaction.created_at >= _since(days))
+        .group_by(Interaction.language)
+        .order_by(func.count().desc())
+    )
+    return [{"language": language or "undetermined", "messages": int(n)} for language, n in rows]
+
+
 METRICS = {
     "messages": messages_per_day,
     "sentiment": sentiment_per_day,
@@ -114,4 +125,5 @@ METRICS = {
     "handoffs": handoffs,
     "recommendations": recommendation_clicks,
     "segments": segments,
+    "languages": languages,
 }

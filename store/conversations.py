@@ -38,6 +38,7 @@ class InboxFilter:
     reviewed: bool | None = None
     flagged: bool | None = None
     search: str | None = None
+    language: str | None = None  # any message in this language (ISO 639-1)
 
 
 @dataclass
@@ -98,6 +99,8 @@ def _conditions(f: InboxFilter) -> list:
         where.append(c.flagged.is_(f.flagged))
     if f.intent:
         where.append(exists().where(and_(Interaction.conversation_id == c.id, Interaction.intent == f.intent)))
+    if f.language:
+        where.append(exists().where(and_(Interaction.conversation_id == c.id, Interaction.language == f.language)))
     if f.search:
         pattern = f"%{_escape_like(f.search.strip())}%"
         # One EXISTS over the messages (their text, or the conversation id they carry), with no OR at this level:
@@ -207,3 +210,9 @@ def waiting_for_a_person(session: Session) -> Waiting:
         select(func.count(), func.min(Conversation.last_message_at)).where(Conversation.needs_human.is_(True))
     ).one()
     return Waiting(int(count), oldest)
+
+
+def languages_seen(session: Session) -> list[str]:
+    """Every language the log has seen a message in (the inbox's language filter lists these)."""
+    rows = session.execute(select(Interaction.language).where(Interaction.language.isnot(None)).distinct())
+    return sorted(language for (language,) in rows)

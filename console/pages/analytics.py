@@ -29,6 +29,8 @@ def chart_for(name: str, rows: list[dict]) -> str:
     if name == "recommendations":
         flat = [{"what": k, "count": v} for k, v in rows[0].items() if k != "click_rate"] if rows else []
         return hbars(flat, "what", "count", "Recommendations shown, clicked, dismissed")
+    if name == "languages":
+        return hbars(rows, "language", "messages", "Messages by language (30 days)")
     return hbars(rows, "segment", "customers", "Customer segments")
 
 
@@ -39,6 +41,7 @@ TITLES = {
     "handoffs": "Handoffs to a person",
     "recommendations": "Recommendation click rate",
     "segments": "Customer segments",
+    "languages": "Languages customers write in",
 }
 
 

@@ -12,7 +12,7 @@ from sanic.response import HTTPResponse
 
 from console.rendering import render
 from core.hours import CareHours
-from store.conversations import InboxFilter, inbox, waiting_for_a_person
+from store.conversations import InboxFilter, inbox, languages_seen, waiting_for_a_person
 from training.domain import domain_intents
 
 inbox_routes = Blueprint("console_inbox")
@@ -54,6 +54,7 @@ def filter_from(request: Request) -> InboxFilter:
         reviewed=_bool(a.get("reviewed")),
         flagged=_bool(a.get("flagged")),
         search=a.get("q") or None,
+        language=a.get("language") or None,
     )
 
 
@@ -64,6 +65,7 @@ async def inbox_page(request: Request) -> HTTPResponse:
     with request.app.ctx.db.session() as session:
         page = inbox(session, f, cursor=request.args.get("after"))
         waiting = waiting_for_a_person(session)
+        languages = languages_seen(session)
     params = {k: v for k, v in request.args.items() if k != "after"}
     args = {k: v[0] if isinstance(v, list) else v for k, v in params.items()}
     return render(
@@ -73,6 +75,7 @@ async def inbox_page(request: Request) -> HTTPResponse:
         args=args,
         intents=domain_intents(request.app.ctx.settings.domain_dir),
         waiting=waiting,
+        languages=languages,
         team=team_status(request.app.ctx.settings.brand_dir),
     )
 

@@ -64,6 +64,6 @@ def test_analytics_page_renders_charts(page):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     log_in(page)
     page.goto("/analytics")
-    assert page.locator("svg.chart").count() == 6
+    assert page.locator("svg.chart").count() == 7
     assert page.locator("#chart-intents rect").count() >= 3
     page.screenshot(path=str(SCREENSHOTS / "analytics.png"), full_page=True)

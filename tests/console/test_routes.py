@@ -177,7 +177,7 @@ def test_takeover_reply_over_telegram(logged_in, stack, telegram_api):
 
 def test_analytics_charts_and_csv(logged_in):
     _, _, page = logged_in.request("GET", "/analytics")
-    assert page.count("<svg") == 6 and "fallback rate" in page
+    assert page.count("<svg") == 7 and "fallback rate" in page
     status, headers, csv_text = logged_in.request("GET", "/analytics/csv/intents")
     assert status == 200 and headers["content-type"].startswith("text/csv")
     assert csv_text.splitlines()[0] == "intent,messages"

@@ -158,7 +158,11 @@ def test_analytics_rows(database):
                 f"a{i}",
                 Identity("rest", f"a{i}"),
                 "x",
-                {"intent": {"name": intent, "confidence": 0.5}, "sentiment": {"label": sentiment}},
+                {
+                    "intent": {"name": intent, "confidence": 0.5},
+                    "sentiment": {"label": sentiment},
+                    "language": {"code": "es" if i == 1 else "und", "confidence": 0.9},
+                },
                 timestamp=now,
             )
         record_action(session, "a0", "action_recommend_content")
@@ -174,6 +178,14 @@ def test_analytics_rows(database):
         assert analytics.handoffs(session)[0]["conversations"] == 1
         assert analytics.recommendation_clicks(session)[0]["click_rate"] == 1.0
         assert analytics.segments(session)[-1]["customers"] == 3
+        assert analytics.languages(session) == [
+            {"language": "undetermined", "messages": 2},
+            {"language": "es", "messages": 1},
+        ]
+        from store.conversations import InboxFilter, inbox, languages_seen
+
+        assert languages_seen(session) == ["es"]
+        assert [c.id for c in inbox(session, InboxFilter(language="es")).conversations] == ["a1"]
 
 
 def test_the_queue_counts_what_waits_for_a_person(database):
