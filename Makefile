@@ -62,7 +62,7 @@ format: install ## Apply ruff's fixes and formatting
 validate: install ## Check domain, NLU data, rules and stories for consistency
 	@source scripts/env.sh && rasa data validate --domain domain --data data
 
-bench: train ## Run the benchmarks (about two hours; NLU ones need ../shared/data) and write benchmarks/results/
+bench: train ## Run the benchmarks (over two hours; NLU ones need ../shared/data) and write benchmarks/results/
 	@source scripts/env.sh && python -m benchmarks.conversation_quality --model models/parley.tar.gz \
 		&& python -m benchmarks.recommendation_quality \
 		&& scripts/mpnet.sh && python -m benchmarks.intent_encoders \
@@ -73,6 +73,7 @@ bench: train ## Run the benchmarks (about two hours; NLU ones need ../shared/dat
 		&& python -m benchmarks.collaborative_scale \
 		&& python -m benchmarks.console_inbox && python -m benchmarks.learning_loop && python -m benchmarks.experiments \
 		&& python -m benchmarks.click_model && python -m benchmarks.broadcast && python -m benchmarks.language_id \
+		&& python -m benchmarks.multilingual_intents \
 		&& source scripts/postgres.sh && source scripts/redis.sh && source scripts/nginx.sh \
 		&& trap 'stop_postgres; stop_redis' EXIT && start_postgres && start_redis && ensure_nginx \
 		&& python -m benchmarks.load
