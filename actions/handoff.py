@@ -1,7 +1,7 @@
 """Hands a conversation to a person: tells the customer when someone will answer, then pauses the bot.
 
 Inside the team's opening hours (`brand.yml`, `care_hours`; `core.hours`) the reply says "usually within a few
-minutes"; outside them it says when the team is back ("8am Mountain Time, in about 5 hours"). If the hours cannot
+minutes"; outside them it says when the team is back ("at 8am Mountain Time, in about 5 hours"). If the hours cannot
 be read, the reply promises no time, and the conversation is handed over all the same.
 
 While paused, Rasa records incoming messages but the bot stays silent; a manager resumes it (the review console,

@@ -52,7 +52,7 @@ class ActionOtherLanguage(ParleyAction):
         name = LANGUAGE_NAMES.get(code, code or "your language")
         try:
             back = get_care_hours().back_phrase(handoff.now())
-            when = "usually within a few minutes" if back is None else f"when the team is back ({back})"
+            when = "usually within a few minutes" if back is None else f"when the team is back {back}"
         except Exception:
             logger.exception("Opening hours unreadable; no time promised to %s", tracker.sender_id)
             when = "as soon as they can"

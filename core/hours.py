@@ -103,17 +103,21 @@ class CareHours:
         raise AssertionError("a week with opening hours always opens within eight days")  # parse() ensures it
 
     def back_phrase(self, now: datetime) -> str | None:
-        """When the team is back, in words ("8am Mountain Time, in about 5 hours"); None when it is in now."""
+        """When the team is back, in words that follow "back"; None when it is in now.
+
+        "at 8am Mountain Time, in about 5 hours", "tomorrow at 8am ...", "on Monday at 8am ...".
+        """
         found = self.availability(now)
         if found.open_now or found.back_at is None or found.wait is None:
             return None
         local_now = now.astimezone(ZoneInfo(self.timezone))
         days = (found.back_at.date() - local_now.date()).days
-        when = _time_words(found.back_at.time())
+        clock = _time_words(found.back_at.time())
+        when = f"at {clock}"
         if days == 1:
-            when = f"tomorrow at {when}"
+            when = f"tomorrow at {clock}"
         elif days > 1:
-            when = f"on {found.back_at.strftime('%A')} at {when}"
+            when = f"on {found.back_at.strftime('%A')} at {clock}"
         return f"{when} {self.zone_name}, in {_duration_words(found.wait)}"
 
 

@@ -27,11 +27,12 @@ from typing import Any
 
 import yaml
 
+from store.impressions import METRICS  # what the log can count is what an experiment may measure
+
 VARIES = ("response", "ranker")
 STATUSES = ("running", "stopped")
 # What a ranker arm's value may name: today's blend, or the learned click model re-ranking it.
 RANKERS = ("blend", "clicks")
-METRICS = ("click_through", "handoff_rate", "next_turn_sentiment", "resolved_without_person")
 
 
 class ExperimentError(ValueError):

@@ -21,8 +21,8 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from store.feedback import POSITIVE_KINDS
-from store.schema import Broadcast, BroadcastDelivery, CatalogItem, Conversation, Feedback, User, utcnow
+from store.feedback import positive_reactions
+from store.schema import Broadcast, BroadcastDelivery, CatalogItem, Conversation, User, utcnow
 
 BROADCAST_CHANNELS = ("telegram_ptb",)
 RANKERS = ("blend", "clicks", "test")
@@ -265,26 +265,11 @@ def outcomes(session: Session, broadcast_id: int) -> list[ArmOutcome]:
             BroadcastDelivery.user_id, BroadcastDelivery.arm, BroadcastDelivery.items, BroadcastDelivery.sent_at
         ).where(BroadcastDelivery.broadcast_id == broadcast_id, BroadcastDelivery.status == "sent")
     ).all()
-    users = {row.user_id for row in sent}
-    clicks: dict[tuple[int, str], list[datetime]] = {}
-    if users:
-        for user_id, item_id, at in session.execute(
-            select(Feedback.user_id, Feedback.item_id, Feedback.created_at).where(
-                Feedback.user_id.in_(users), Feedback.kind.in_(POSITIVE_KINDS)
-            )
-        ):
-            clicks.setdefault((user_id, item_id), []).append(_aware(at))
+    clicks = positive_reactions(session, {row.user_id for row in sent})
     per_arm: dict[str, list[int]] = {}
     for row in sent:
-        sent_at = _aware(row.sent_at)
-        opened = any(
-            sent_at <= at <= sent_at + CLICK_WINDOW for item in row.items for at in clicks.get((row.user_id, item), ())
-        )
+        opened = any(clicks.within(row.user_id, item, row.sent_at, CLICK_WINDOW) for item in row.items)
         counts = per_arm.setdefault(row.arm or "all", [0, 0])
         counts[0] += 1
         counts[1] += int(opened)
     return [ArmOutcome(arm, n, c) for arm, (n, c) in sorted(per_arm.items())]
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)

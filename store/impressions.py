@@ -14,14 +14,14 @@ import logging
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store.feedback import POSITIVE_KINDS
-from store.schema import Conversation, Exposure, Feedback, Impression, Interaction
+from store.feedback import positive_reactions
+from store.schema import Conversation, Exposure, Impression, Interaction
 
 logger = logging.getLogger(__name__)
 
@@ -108,30 +108,6 @@ def record_exposures(session: Session, turn: Interaction, arms: Mapping[str, Any
     return len(rows)
 
 
-def _positive_feedback(session: Session, user_ids: set[int]) -> dict[tuple[int, str], list[datetime]]:
-    """(user, item) -> when they opened or liked it, for these users."""
-    out: dict[tuple[int, str], list[datetime]] = {}
-    if not user_ids:
-        return out
-    rows = session.execute(
-        select(Feedback.user_id, Feedback.item_id, Feedback.created_at).where(
-            Feedback.kind.in_(POSITIVE_KINDS), Feedback.user_id.in_(user_ids)
-        )
-    )
-    for user_id, item_id, at in rows:
-        out.setdefault((user_id, item_id), []).append(_utc(at))
-    return out
-
-
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-
-
-def _clicked(clicks: dict[tuple[int, str], list[datetime]], user_id: int, item_id: str, shown_at: datetime) -> bool:
-    shown_at = _utc(shown_at)
-    return any(shown_at <= at <= shown_at + CLICK_WINDOW for at in clicks.get((user_id, item_id), ()))
-
-
 def impression_log(session: Session, since: datetime | None = None) -> list[LoggedImpression]:
     """Every impression (since `since`), oldest first, with whether it was opened within `CLICK_WINDOW`."""
     query = select(
@@ -145,10 +121,13 @@ def impression_log(session: Session, since: datetime | None = None) -> list[Logg
     if since is not None:
         query = query.where(Impression.created_at >= since)
     rows = session.execute(query).all()
-    clicks = _positive_feedback(session, {row.user_id for row in rows})
+    clicks = positive_reactions(session, {row.user_id for row in rows})
     return [
         LoggedImpression(
-            list(row.features), row.position, _clicked(clicks, row.user_id, row.item_id, row.created_at), row.ranker
+            list(row.features),
+            row.position,
+            clicks.within(row.user_id, row.item_id, row.created_at, CLICK_WINDOW),
+            row.ranker,
         )
         for row in rows
     ]
@@ -204,8 +183,8 @@ def _successes(session: Session, metric: str, turns: dict[int, list[tuple[int, s
             if interaction_ids
             else []
         )
-        clicks = _positive_feedback(session, set(turns))
-        return {row.user_id for row in shown if _clicked(clicks, row.user_id, row.item_id, row.created_at)}
+        clicks = positive_reactions(session, set(turns))
+        return {row.user_id for row in shown if clicks.within(row.user_id, row.item_id, row.created_at, CLICK_WINDOW)}
     if metric in ("handoff_rate", "resolved_without_person"):
         conversations = {c for user_turns in turns.values() for _, c, _ in user_turns}
         handed = (
@@ -221,17 +200,22 @@ def _successes(session: Session, metric: str, turns: dict[int, list[tuple[int, s
         )
         went = {user for user, user_turns in turns.items() if any(c in handed for _, c, _ in user_turns)}
         return went if metric == "handoff_rate" else set(turns) - went
-    # next_turn_sentiment: the first message after each exposed reply, in the same conversation
-    fine = set()
-    for user, user_turns in turns.items():
-        for interaction_id, conversation_id, _ in user_turns:
-            after = session.execute(
-                select(Interaction.sentiment)
-                .where(Interaction.conversation_id == conversation_id, Interaction.id > interaction_id)
-                .order_by(Interaction.id)
-                .limit(1)
-            ).scalar_one_or_none()
-            if after is not None and after != "negative":
-                fine.add(user)
-                break
-    return fine
+    # next_turn_sentiment: the first message after each exposed reply, in the same conversation (one query for all)
+    conversations = {c for user_turns in turns.values() for _, c, _ in user_turns}
+    later: dict[str, list[tuple[int, str | None]]] = {}
+    for conversation_id, interaction_id, sentiment in session.execute(
+        select(Interaction.conversation_id, Interaction.id, Interaction.sentiment)
+        .where(Interaction.conversation_id.in_(conversations))
+        .order_by(Interaction.id)
+    ):
+        later.setdefault(conversation_id, []).append((interaction_id, sentiment))
+
+    def next_is_fine(conversation_id: str, interaction_id: int) -> bool:
+        after = next((sentiment for i, sentiment in later.get(conversation_id, ()) if i > interaction_id), None)
+        return after is not None and after != "negative"
+
+    return {
+        user
+        for user, user_turns in turns.items()
+        if any(next_is_fine(conversation_id, interaction_id) for interaction_id, conversation_id, _ in user_turns)
+    }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from functools import lru_cache
 
 from argon2 import PasswordHasher
@@ -12,7 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from store.schema import ConsoleSession, Manager, utcnow
+from store.schema import ConsoleSession, Manager, aware, utcnow
 
 SESSION_LIFETIME = timedelta(hours=12)
 MIN_PASSWORD_LENGTH = 12
@@ -89,10 +89,6 @@ def open_session(session: Session, manager: Manager) -> tuple[str, ConsoleSessio
     return token, row
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
 def find_session(session: Session, token: str | None) -> tuple[ConsoleSession, Manager] | None:
     """The live session and its manager for a cookie token; expired sessions are deleted."""
     if not token:
@@ -100,7 +96,7 @@ def find_session(session: Session, token: str | None) -> tuple[ConsoleSession, M
     row = session.get(ConsoleSession, _digest(token))
     if row is None:
         return None
-    if _aware(row.expires_at) <= utcnow():
+    if aware(row.expires_at) <= utcnow():
         session.delete(row)
         return None
     manager = session.get(Manager, row.manager_id)

@@ -55,6 +55,11 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def aware(moment: datetime) -> datetime:
+    """A stored timestamp as timezone-aware UTC: SQLite hands them back naive (in UTC), PostgreSQL aware."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 class User(Base):
     """One customer identity on one channel (a Telegram account, a REST sender).
 

@@ -1,12 +1,13 @@
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
+import pytest
 from rasa_sdk.events import AllSlotsReset, ConversationPaused, SlotSet
 
 from actions import settings
 from actions.handoff import ActionHandoff
 from actions.privacy import ActionDeleteMyData, ActionSetPersonalisation, ActionShowMyData
-from tests.conftest import texts
+from tests.conftest import plain_variations, texts
 
 
 def at_denver(monkeypatch, *when: int) -> None:
@@ -31,6 +32,21 @@ async def test_handoff_at_night_says_when_the_team_is_back(make_tracker, dispatc
         "tomorrow at 8am Mountain Time, in about 9 hours",
     )
     assert events == [ConversationPaused()]
+
+
+@pytest.mark.parametrize(
+    ("when", "sentence"),
+    [
+        ((2026, 12, 2, 23, 10), "They're away right now: we're back tomorrow at 8am Mountain Time, in about 9 hours."),
+        ((2026, 12, 3, 3, 0), "They're away right now: we're back at 8am Mountain Time, in about 5 hours."),
+    ],
+)
+async def test_the_closed_handoff_reads_as_a_sentence(make_tracker, dispatcher, domain, monkeypatch, when, sentence):
+    at_denver(monkeypatch, *when)
+    await ActionHandoff().run(dispatcher, make_tracker("human please"), domain)
+    [message] = dispatcher.messages
+    [template] = plain_variations("utter_handoff_closed")
+    assert sentence in template.format(back=message["back"])
 
 
 async def test_unreadable_hours_promise_no_time_and_still_hand_over(

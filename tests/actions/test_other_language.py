@@ -32,5 +32,5 @@ async def test_at_night(make_tracker, dispatcher, domain, monkeypatch):
     [message] = dispatcher.messages
     assert (message["language"], message["when"]) == (
         "Portuguese",
-        "when the team is back (8am Mountain Time, in about 5 hours)",
+        "when the team is back at 8am Mountain Time, in about 5 hours",
     )

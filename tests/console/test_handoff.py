@@ -47,7 +47,7 @@ def ask_for_a_person(stack, sender: str) -> None:
     [reply] = [r["text"] for r in replies]
     # which of the two depends on the hour the test runs at (tests/actions pin the clock and check each exactly)
     assert reply in plain_variations("utter_handoff") or reply.startswith(
-        "I'm handing you over to our customer care team. They're away right now: we're back at "
+        "I'm handing you over to our customer care team. They're away right now: we're back "
     )
 
 

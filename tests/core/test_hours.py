@@ -30,8 +30,8 @@ def denver(day: int, hour: int, minute: int = 0) -> datetime:
         (denver(2, 8, 0), None),
         (denver(2, 19, 59), None),
         (denver(2, 20, 0), "tomorrow at 8am Mountain Time, in about 12 hours"),
-        (denver(3, 3, 0), "8am Mountain Time, in about 5 hours"),
-        (denver(3, 7, 40), "8am Mountain Time, in about 20 minutes"),
+        (denver(3, 3, 0), "at 8am Mountain Time, in about 5 hours"),
+        (denver(3, 7, 40), "at 8am Mountain Time, in about 20 minutes"),
         (denver(4, 21, 0), "tomorrow at 10am Mountain Time, in about 13 hours"),  # Friday night: Saturday's hours
         (denver(5, 15, 0), "on Monday at 8am Mountain Time, in about 41 hours"),  # Saturday after 14:30
         (denver(5, 14, 0), None),
