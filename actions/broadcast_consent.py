@@ -21,8 +21,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import ParleyAction
 from actions.profiles import current_user
-from actions.settings import brand_dir, get_database
-from channels.outreach import load_policy
+from actions.settings import get_database, get_outreach_policy
 from core.identity import Identity
 from store.broadcasts import BROADCAST_CHANNELS, ask_once, set_broadcast_consent
 from store.schema import User
@@ -41,7 +40,7 @@ def ask_for_broadcasts(dispatcher: CollectingDispatcher, user: User, identity: I
     """Asks the question (with Yes / No buttons) if this person was never asked and could be reached; once."""
     if not reachable(identity) or not ask_once(session, user):
         return False
-    dispatcher.utter_message(response="utter_ask_broadcasts", per_week=load_policy(brand_dir() / "brand.yml").per_week)
+    dispatcher.utter_message(response="utter_ask_broadcasts", per_week=get_outreach_policy().per_week)
     return True
 
 
@@ -62,9 +61,7 @@ class ActionBroadcastConsent(ParleyAction):
                 return []
             set_broadcast_consent(session, user, wants)
         if wants:
-            dispatcher.utter_message(
-                response="utter_broadcasts_subscribed", per_week=load_policy(brand_dir() / "brand.yml").per_week
-            )
+            dispatcher.utter_message(response="utter_broadcasts_subscribed", per_week=get_outreach_policy().per_week)
         else:
             dispatcher.utter_message(response="utter_broadcasts_stopped")
         return []

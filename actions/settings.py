@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from channels.outreach import Policy, load_policy
 from core.hours import CareHours
 from core.settings import get_settings
 from recommender.catalog import Catalog, load_catalog
@@ -58,6 +59,12 @@ def get_care_hours() -> CareHours:
     """The customer-care team's opening hours (`brand.yml`, `care_hours`), read once."""
     raw = yaml.safe_load((brand_dir() / "brand.yml").read_text(encoding="utf-8")) or {}
     return CareHours.parse(raw.get("care_hours"))
+
+
+@lru_cache(maxsize=1)
+def get_outreach_policy() -> Policy:
+    """When the brand may write first (`brand.yml`, `broadcasts`): what the consent question promises, read once."""
+    return load_policy(brand_dir() / "brand.yml")
 
 
 @lru_cache(maxsize=1)
@@ -175,7 +182,15 @@ def warm_up() -> None:
 def reset_caches() -> None:
     """Forgets every cached resource, so the next call re-reads the environment and files."""
     get_settings.cache_clear()
-    for getter in (get_brand, get_care_hours, get_catalog, get_attributes, get_search, get_recommender):
+    for getter in (
+        get_brand,
+        get_care_hours,
+        get_outreach_policy,
+        get_catalog,
+        get_attributes,
+        get_search,
+        get_recommender,
+    ):
         getter.cache_clear()
     if get_database.cache_info().currsize:
         get_database().dispose()

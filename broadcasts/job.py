@@ -187,8 +187,9 @@ class BroadcastJob:
         try:
             message_id = await self.sender.send(chat_id, composed.text, composed.buttons)
         except RetryAfter as error:
-            wait = error.retry_after if isinstance(error.retry_after, int | float) else error.retry_after.seconds
-            status, reason, later = "pending", "rate limited", self.clock() + timedelta(seconds=float(wait))
+            wait = error.retry_after  # seconds, or a timedelta in newer python-telegram-bot releases
+            later = self.clock() + (wait if isinstance(wait, timedelta) else timedelta(seconds=float(wait)))
+            status, reason = "pending", "rate limited"
         except Forbidden:
             status, reason = "skipped", "blocked the bot"
         except BadRequest as error:
@@ -213,11 +214,8 @@ class BroadcastJob:
                 delivery = session.get(BroadcastDelivery, delivery_id)
                 user = session.get(User, delivery.user_id)
                 store.set_broadcast_consent(session, user, False)
-        counter = {"sent": "sent", "skipped": "skipped", "failed": "failed", "unconfirmed": "unconfirmed"}.get(status)
-        if counter:
-            setattr(outcome, counter, getattr(outcome, counter) + 1)
-        else:
-            outcome.deferred += 1
+        tally = "deferred" if status == "pending" else status  # Outcome has a field per status
+        setattr(outcome, tally, getattr(outcome, tally) + 1)
 
 
 class TelegramSender:

@@ -50,7 +50,9 @@ async def test_only_people_who_said_yes_get_it_once_each_with_their_picks_and_a_
 
 
 async def test_a_stop_mid_broadcast_halts_further_messages_to_that_person(shop):
-    first, second, third = shop.customer(2001), shop.customer(2002), shop.customer(2003)
+    shop.customer(2001)
+    second = shop.customer(2002)
+    shop.customer(2003)
     broadcast_id = shop.broadcast()
     job = shop.job()
     job.concurrency = 1
@@ -71,7 +73,6 @@ async def test_a_stop_mid_broadcast_halts_further_messages_to_that_person(shop):
             select(BroadcastDelivery.user_id, BroadcastDelivery.reason).where(BroadcastDelivery.status == "skipped")
         ).all()
     assert skipped == [(second, "no consent (stopped)")]
-    assert first and third
 
 
 async def test_429_is_waited_out_for_its_retry_after(shop):
@@ -135,7 +136,8 @@ async def test_a_message_in_flight_when_the_job_died_is_never_sent_again(shop):
 
 
 async def test_a_variant_wording_splits_the_recipients_and_results_count_clicks_per_arm(shop):
-    users = [shop.customer(7000 + n) for n in range(40)]
+    for n in range(40):
+        shop.customer(7000 + n)
     broadcast_id = shop.broadcast("Wording A", variant_message="Wording B")
     await run(shop, broadcast_id)
     texts = [call.params["text"].split("\n\n")[0] for call in shop.api.sent()]
@@ -150,4 +152,3 @@ async def test_a_variant_wording_splits_the_recipients_and_results_count_clicks_
         outcomes = {o.arm: (o.sent, o.clicked) for o in store.outcomes(session, broadcast_id)}
     arms = [r.arm for r in rows]
     assert outcomes == {"A": (arms.count("A"), 0), "B": (arms.count("B"), 1)}
-    assert len(users) == 40
