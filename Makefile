@@ -34,8 +34,8 @@ manager: install ## Create a console account (or reset its password): make manag
 seed: install ## Send scripted customer conversations to the running bot (demo data for the console)
 	@source scripts/env.sh && python -m console seed
 
-telegram-check: install ## Check TELEGRAM_BOT_TOKEN and show the webhook Telegram has on file
-	@source scripts/env.sh && python -m bot.telegram check
+telegram-check: install ## Check TELEGRAM_BOT_TOKEN, the webhook, and admin rights in a group: GROUP=<chat id>
+	@source scripts/env.sh && python -m bot.telegram check $(if $(GROUP),--group "$(GROUP)")
 
 telegram-webhook: install ## Register the Telegram webhook: make telegram-webhook URL=https://your.host
 	@source scripts/env.sh && python -m bot.telegram set-webhook "$(URL)"

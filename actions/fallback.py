@@ -46,7 +46,9 @@ class ActionFallback(ParleyAction):
             dispatcher.utter_message(response="utter_default")
             return [FollowupAction("utter_offer_human")]
         titles = topic_titles(domain)
-        options = clarification_options(tracker.latest_message or {}, titles)
+        # the topic buttons are written in English: a Spanish or French customer gets the plain "please rephrase"
+        english = (tracker.get_slot("language") or "en") == "en"
+        options = clarification_options(tracker.latest_message or {}, titles) if english else []
         if options:
             dispatcher.utter_message(response="utter_ask_clarify", buttons=clarification_buttons(options, titles))
         else:

@@ -40,7 +40,7 @@ class ActionHandoff(ParleyAction):
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         try:
-            back = get_care_hours().back_phrase(now())
+            back = get_care_hours().back_phrase(now(), tracker.get_slot("language") or "en")
         except Exception:
             logger.exception("Opening hours unreadable; handing %s over without a time", tracker.sender_id)
             dispatcher.utter_message(response="utter_handoff_sometime")

@@ -38,6 +38,24 @@ LANGUAGE_NAMES = {
 }
 
 
+# Below this detector confidence a message does not change the language replies are given in.
+SWITCH_MIN_CONFIDENCE = 0.5
+
+
+def reply_language(tracker: Tracker, domain: DomainDict) -> str | None:
+    """The language to answer in from now on, or None to keep the current one.
+
+    The latest message's language, when it is confidently one the domain's `language` slot offers (the brand's
+    declared languages). "ok", "KO-123456" or a German sentence never switch a Spanish conversation to English.
+    """
+    detected = tracker.latest_message.get("language") or {}
+    code, confidence = detected.get("code"), float(detected.get("confidence") or 0.0)
+    offered = ((domain.get("slots") or {}).get("language") or {}).get("values") or []
+    if code in offered and confidence >= SWITCH_MIN_CONFIDENCE and code != tracker.get_slot("language"):
+        return str(code)
+    return None
+
+
 class ActionOtherLanguage(ParleyAction):
     """Acknowledges in English, names the language, says when a person answers, and pauses the bot."""
 

@@ -49,10 +49,5 @@ class ActionOrderStatus(ParleyAction):
             dispatcher.utter_message(response="utter_ask_order_number")
             return []
         url = get_brand().order_tracking_url.format(order_number=number)
-        dispatcher.utter_message(
-            text=(
-                f"Thanks! You can follow order {number} live at {url}. If it's more than 5 working days late "
-                'or the page shows a problem, say "talk to a human" and our team will sort it out.'
-            )
-        )
+        dispatcher.utter_message(response="utter_order_tracking", number=number, url=url)
         return [SlotSet("order_number", None)]

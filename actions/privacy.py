@@ -31,7 +31,8 @@ logger = logging.getLogger(__name__)
 
 # Slots that describe the customer (as opposed to conversation plumbing like `requested_slot`).
 PERSONAL_SLOTS = {"product_type": "gear you asked about", "order_number": "order number"}
-PRIVATE_ONLY = "I can't go into personal details in public. Send us a direct message and I'll help you there."
+# "Not in public": the reply (domain/privacy.yml) to a privacy request in a public comment.
+PRIVATE_ONLY = "utter_private_only"
 
 
 def remembered_facts(tracker: Tracker) -> dict[str, str]:
@@ -77,7 +78,7 @@ class ActionShowMyData(ParleyAction):
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         if identity_of(tracker).is_public:
-            dispatcher.utter_message(text=PRIVATE_ONLY)
+            dispatcher.utter_message(response=PRIVATE_ONLY)
             return []
         lines = [f"• {label}: {value}" for label, value in remembered_facts(tracker).items()]
         try:
@@ -88,7 +89,7 @@ class ActionShowMyData(ParleyAction):
             logger.exception("Profile store unavailable for %s", tracker.sender_id)
             lines.append("• (I can't reach your stored profile right now, so this list may be incomplete)")
             lines.append(f"• personalised recommendations: {'on' if personalisation_enabled(tracker) else 'off'}")
-        dispatcher.utter_message(text="Here's what I hold about you:\n" + "\n".join(lines))
+        dispatcher.utter_message(response="utter_data_shown", facts="\n".join(lines))
         return []
 
 
@@ -100,7 +101,7 @@ class ActionDeleteMyData(ParleyAction):
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         if identity_of(tracker).is_public:
-            dispatcher.utter_message(text=PRIVATE_ONLY)
+            dispatcher.utter_message(response=PRIVATE_ONLY)
             return []
         facts = remembered_facts(tracker)
         remembered = ", ".join(f"{label} ({value})" for label, value in facts.items())
@@ -112,17 +113,14 @@ class ActionDeleteMyData(ParleyAction):
             scrub(get_database().engine)
         except Exception:
             logger.exception("Could not erase stored data for %s", tracker.sender_id)
-            dispatcher.utter_message(
-                text="I've cleared what I remembered in this conversation, but I couldn't reach your stored profile "
-                "to erase it right now. Your request is logged and our team will complete it."
-            )
+            dispatcher.utter_message(response="utter_data_erase_pending")
             return [AllSlotsReset(), SlotSet("personalisation", personalisation_enabled(tracker))]
         erase_copies(found)
         memory = f" I've also forgotten {remembered}." if remembered else ""
         dispatcher.utter_message(
-            text=f"Done. I've erased your stored profile: {erased.describe()}, and every conversation you've had "
-            f"with us.{memory} I've kept only your personalisation choice (so I keep honouring it) and the record "
-            "that you asked.",
+            response="utter_data_erased",
+            erased=erased.describe(),
+            memory=memory,
             # the Rasa server erases these conversations' trackers and waiting events when the turn ends
             **{ERASURE_KEY: list(found.conversations)},
         )
@@ -169,16 +167,11 @@ class ActionSetPersonalisation(ParleyAction):
                 forgotten = set_consent(session, user, enable)
         except Exception:
             logger.exception("Could not store the personalisation choice of %s", tracker.sender_id)
-            dispatcher.utter_message(
-                text="Sorry, I couldn't save that choice right now. Please try again in a few minutes."
-            )
+            dispatcher.utter_message(response="utter_choice_unsaved")
             return []
         if enable:
-            dispatcher.utter_message(text="Personalised recommendations are back on. You can opt out any time.")
+            dispatcher.utter_message(response="utter_personalisation_on")
         else:
             extra = f" I've also forgotten the {forgotten} interest(s) I had noted." if forgotten else ""
-            dispatcher.utter_message(
-                text="Done: from now on my recommendations won't use anything you've told me or clicked before."
-                f'{extra} Say "turn personalisation back on" if you change your mind.'
-            )
+            dispatcher.utter_message(response="utter_personalisation_off", extra=extra)
         return [SlotSet("personalisation", enable)]

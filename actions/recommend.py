@@ -206,9 +206,11 @@ class ActionRecommendContent(ParleyAction):
         if not items:
             dispatcher.utter_message(response="utter_no_catalog_match")
             return [SlotSet(REQUEST_SLOT, remembered(request))]
-        opening = "Here are a few picks for you:" if not identity_of(tracker).is_public else "A few ideas:"
+        # the lead-in is a response (domain/catalog.yml), in the customer's language; the items stay as the catalog
+        # writes them
         dispatcher.utter_message(
-            text=opening + "\n" + "\n".join(lines),
+            response="utter_picks_public" if identity_of(tracker).is_public else "utter_picks",
+            picks="\n".join(lines),
             buttons=item_buttons(items),
             **{ITEMS_KEY: [item.id for item in items]},
             **logged,

@@ -1,4 +1,4 @@
-"""Fills the sentiment slots from the NLU's sentiment on every turn (Rasa's global slot-mapping validation).
+"""Fills the per-turn slots from the NLU (Rasa's global slot-mapping validation): sentiment, and the reply language.
 
 Rasa runs `action_validate_slot_mappings` after each user message; for slots with `custom` mappings it calls our
 `extract_<slot>` methods. The NLU pipeline's `SentimentAnalyzer` put the sentiment in the parse data.
@@ -13,6 +13,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 from rasa_sdk.types import DomainDict
 
+from actions.languages import reply_language
+
 # Below this probability a "negative" label is not trusted enough to change the dialogue (only the tone).
 UPSET_MIN_SCORE = 0.6
 
@@ -24,7 +26,7 @@ def latest_sentiment(tracker: Tracker) -> dict[str, Any]:
 
 
 class ValidateSlotMappings(ValidationAction):
-    """Extracts `sentiment` and `customer_upset` from the latest message."""
+    """Extracts `sentiment`, `customer_upset` and `language` from the latest message."""
 
     def name(self) -> str:
         return "action_validate_slot_mappings"
@@ -45,3 +47,10 @@ class ValidateSlotMappings(ValidationAction):
         if upset:
             return {"customer_upset": True}
         return {"customer_upset": None} if tracker.get_slot("customer_upset") is not None else {}
+
+    async def extract_language(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """The language replies are given in (`actions.languages.reply_language`); unchanged when unsure."""
+        language = reply_language(tracker, domain)
+        return {"language": language} if language else {}

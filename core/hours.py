@@ -102,39 +102,97 @@ class CareHours:
                 return Availability(False, opens, opens - local)
         raise AssertionError("a week with opening hours always opens within eight days")  # parse() ensures it
 
-    def back_phrase(self, now: datetime) -> str | None:
-        """When the team is back, in words that follow "back"; None when it is in now.
+    def back_phrase(self, now: datetime, language: str = "en") -> str | None:
+        """When the team is back, in words that follow "back" in `language` (en, es or fr); None when it is in.
 
-        "at 8am Mountain Time, in about 5 hours", "tomorrow at 8am ...", "on Monday at 8am ...".
+        "at 8am Mountain Time, in about 5 hours", "tomorrow at 8am ...", "on Monday at 8am ..."; in Spanish
+        "a las 8:00 (hora Mountain Time), dentro de unas 5 horas", in French "à 8h (heure Mountain Time), dans
+        environ 5 heures". Another language gets English.
         """
         found = self.availability(now)
         if found.open_now or found.back_at is None or found.wait is None:
             return None
-        local_now = now.astimezone(ZoneInfo(self.timezone))
-        days = (found.back_at.date() - local_now.date()).days
-        clock = _time_words(found.back_at.time())
-        when = f"at {clock}"
+        words = _WORDS.get(language, _WORDS["en"])
+        days = (found.back_at.date() - now.astimezone(ZoneInfo(self.timezone)).date()).days
+        clock = words.clock(found.back_at.time())
+        when = words.today.format(clock=clock)
         if days == 1:
-            when = f"tomorrow at {clock}"
+            when = words.tomorrow.format(clock=clock)
         elif days > 1:
-            when = f"on {found.back_at.strftime('%A')} at {clock}"
-        return f"{when} {self.zone_name}, in {_duration_words(found.wait)}"
+            when = words.weekday.format(day=words.days[found.back_at.weekday()], clock=clock)
+        return words.phrase.format(when=when, zone=self.zone_name, wait=_duration_words(found.wait, words))
 
 
-def _time_words(moment: time) -> str:
+def _clock_en(moment: time) -> str:
     """8am, 8:30pm, 12pm."""
     hour = moment.hour % 12 or 12
     suffix = "am" if moment.hour < 12 else "pm"
     return f"{hour}{suffix}" if moment.minute == 0 else f"{hour}:{moment.minute:02d}{suffix}"
 
 
-def _duration_words(wait: timedelta) -> str:
+@dataclass(frozen=True)
+class _Words:
+    """How one language says when the team is back."""
+
+    clock: Any
+    today: str
+    tomorrow: str
+    weekday: str
+    phrase: str
+    days: tuple[str, ...]
+    minutes: str
+    an_hour: str
+    hours: str
+    days_wait: str
+
+
+_WORDS = {
+    "en": _Words(
+        _clock_en,
+        "at {clock}",
+        "tomorrow at {clock}",
+        "on {day} at {clock}",
+        "{when} {zone}, in {wait}",
+        ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+        "about {n} minutes",
+        "about an hour",
+        "about {n} hours",
+        "about {n} days",
+    ),
+    "es": _Words(
+        lambda moment: f"{moment.hour}:{moment.minute:02d}",
+        "a las {clock}",
+        "mañana a las {clock}",
+        "el {day} a las {clock}",
+        "{when} (hora {zone}), dentro de {wait}",
+        ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"),
+        "unos {n} minutos",
+        "una hora",
+        "unas {n} horas",
+        "unos {n} días",
+    ),
+    "fr": _Words(
+        lambda moment: f"{moment.hour}h" if moment.minute == 0 else f"{moment.hour}h{moment.minute:02d}",
+        "à {clock}",
+        "demain à {clock}",
+        "{day} à {clock}",
+        "{when} (heure {zone}), dans {wait}",
+        ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
+        "environ {n} minutes",
+        "environ une heure",
+        "environ {n} heures",
+        "environ {n} jours",
+    ),
+}
+
+
+def _duration_words(wait: timedelta, words: _Words = _WORDS["en"]) -> str:
     """About how long: minutes under an hour, hours under two days (rounded up), then days."""
     minutes = wait.total_seconds() / 60
     if minutes < 60:
         rounded = max(5, 5 * math.ceil(minutes / 5))
-        return "about an hour" if rounded >= 60 else f"about {rounded} minutes"
+        return words.an_hour if rounded >= 60 else words.minutes.format(n=rounded)
     hours = math.ceil(minutes / 60)
     if hours < 48:
-        return "about an hour" if hours == 1 else f"about {hours} hours"
-    return f"about {round(hours / 24)} days"
+        return words.an_hour if hours == 1 else words.hours.format(n=hours)
+    return words.days_wait.format(n=round(hours / 24))

@@ -39,6 +39,7 @@ class InboxFilter:
     flagged: bool | None = None
     search: str | None = None
     language: str | None = None  # any message in this language (ISO 639-1)
+    moderation: str | None = None  # "moderated", "hidden" or "restored" (store.moderation.STATES): any such message
 
 
 @dataclass
@@ -101,6 +102,13 @@ def _conditions(f: InboxFilter) -> list:
         where.append(exists().where(and_(Interaction.conversation_id == c.id, Interaction.intent == f.intent)))
     if f.language:
         where.append(exists().where(and_(Interaction.conversation_id == c.id, Interaction.language == f.language)))
+    if f.moderation:
+        from store.moderation import STATES
+
+        actions = STATES.get(f.moderation, ())
+        where.append(
+            exists().where(and_(Interaction.conversation_id == c.id, Interaction.moderation_action.in_(actions)))
+        )
     if f.search:
         pattern = f"%{_escape_like(f.search.strip())}%"
         # One EXISTS over the messages (their text, or the conversation id they carry), with no OR at this level:

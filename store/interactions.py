@@ -55,6 +55,7 @@ def record_user_turn(
     intent = _mapping(parse.get("intent"))
     sentiment = _mapping(parse.get("sentiment"))
     language = _language(parse.get("language"))
+    moderation = _mapping(parse.get("moderation"))
     entities = [
         {key: entity.get(key) for key in ("entity", "value", "start", "end", "extractor")}
         for entity in parse.get("entities") or []
@@ -73,6 +74,9 @@ def record_user_turn(
         sentiment=(sentiment.get("label") or None) and str(sentiment["label"])[:16],
         sentiment_score=_float(sentiment.get("score")),
         language=language,
+        moderation=(moderation.get("category") or None) and str(moderation["category"])[:32],
+        moderation_score=_float(moderation.get("score")),
+        moderation_action=(moderation.get("action") or None) and str(moderation["action"])[:32],
         items_shown=[],
         created_at=_timestamp(timestamp),
     )
@@ -128,6 +132,11 @@ def update_conversation(session: Session, conversation_id: str, user_id: int, tu
     if turn.intent_confidence is not None:
         low = conversation.min_confidence
         conversation.min_confidence = turn.intent_confidence if low is None else min(low, turn.intent_confidence)
+    if turn.moderation_action:
+        conversation.flagged = True  # a manager looks at every moderated message, restored or not
+        tag = f"moderation:{turn.moderation}"
+        if tag not in (conversation.tags or []):
+            conversation.tags = [*(conversation.tags or []), tag]
     if turn.intent == OTHER_LANGUAGE_INTENT and turn.language:
         tag = f"language:{turn.language}"  # the inbox shows which language the person taking over will need
         if tag not in (conversation.tags or []):

@@ -134,6 +134,10 @@ class Interaction(Base):
     sentiment_score = Column(Float)
     # ISO 639-1 code the NLU detected (`nlu.components.language_detector`); None when undetermined
     language = Column(String(16))
+    # what moderation found (toxic, spam, self_promotion) and did (reply_calmly_and_flag, hide, ignore, restored)
+    moderation = Column(String(32))
+    moderation_score = Column(Float)
+    moderation_action = Column(String(32), index=True)
     action = Column(String(64))
     reply = Column(Text)
     items_shown = Column(JSON, nullable=False, default=list)

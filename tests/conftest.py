@@ -43,7 +43,7 @@ def domain() -> dict[str, Any]:
 
 @pytest.fixture
 def make_tracker() -> Callable[..., Tracker]:
-    """Builds a tracker whose latest message has the given text, intent, entities and slots."""
+    """Builds a tracker whose latest message has the given text, intent, entities, slots and detected language."""
 
     def make(
         text: str = "",
@@ -54,12 +54,14 @@ def make_tracker() -> Callable[..., Tracker]:
         sender_id: str = "test-user",
         metadata: dict[str, Any] | None = None,
         input_channel: str = "rest",
+        language: dict[str, Any] | None = None,
     ) -> Tracker:
         latest = {
             "text": text,
             "intent": {"name": intent, "confidence": 1.0} if intent else {},
             "entities": entities or [],
             "metadata": metadata or {},
+            **({"language": language} if language else {}),
         }
         return Tracker.from_dict(
             {
@@ -97,6 +99,23 @@ def domain_responses() -> dict[str, list[dict[str, Any]]]:
 def texts(dispatcher: CollectingDispatcher) -> list[str]:
     """Every text the action sent (responses by name are reported as their name)."""
     return [m.get("text") or m.get("response") for m in dispatcher.messages]
+
+
+def said(dispatcher: CollectingDispatcher) -> list[str]:
+    """Every text the action sent, as an English-speaking customer reads it (see `rendered`)."""
+    return [rendered(message) for message in dispatcher.messages]
+
+
+def rendered(message: dict[str, Any]) -> str:
+    """A dispatched message's text: a response by name is rendered with its default (unconditioned) variation and
+    the variables the action passed, as Rasa's generator does for a customer whose `language` slot is `en`."""
+    import string
+
+    if message.get("text") or not message.get("response"):
+        return message.get("text")
+    [default] = [v for v in domain_responses()[message["response"]] if not v.get("condition")][:1]
+    fields = {name for _, name, _, _ in string.Formatter().parse(default["text"]) if name}
+    return default["text"].format(**{name: message.get(name, "") for name in fields})
 
 
 def turn_events(sender, text, intent="greet", reply="Hi!", items=None, metadata=None, channel="rest"):

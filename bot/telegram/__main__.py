@@ -1,7 +1,10 @@
 """`python -m bot.telegram <command>`: connect the bot to Telegram.
 
 Commands:
-    check            Check the token (getMe) and show the webhook Telegram has on file.
+    check [--group ID ...]
+                     Check the token (getMe), show the webhook Telegram has on file and, for each discussion
+                     group (also TELEGRAM_GROUPS, comma-separated chat ids), whether the bot may delete messages
+                     there: moderation's `hide` needs it.
     set-webhook URL  Register `URL/webhooks/telegram_ptb/webhook` with the secret token (webhook mode).
     delete-webhook   Remove the webhook (polling mode does this by itself).
 
@@ -12,9 +15,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 
+from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
+from telegram.ext import ExtBot
 
 from bot.telegram.channel import ALLOWED_UPDATES
 from channels.telegram import make_bot
@@ -41,6 +47,8 @@ async def run(args: argparse.Namespace) -> int:
             )
             if info.last_error_message:
                 print(f"Telegram's last delivery error: {info.last_error_message}")
+            for group in groups(args.group):
+                print(await admin_rights(bot, group))
         elif args.command == "set-webhook":
             secret = settings.telegram_webhook_secret
             if not secret:
@@ -63,11 +71,36 @@ async def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def groups(given: list[str] | None) -> list[int]:
+    """The discussion groups to check: `--group` ids, then TELEGRAM_GROUPS' (comma-separated), without repeats."""
+    raw = [*(given or []), *os.environ.get("TELEGRAM_GROUPS", "").split(",")]
+    out: list[int] = []
+    for value in (v.strip() for v in raw):
+        if value and int(value) not in out:
+            out.append(int(value))
+    return out
+
+
+async def admin_rights(bot: ExtBot, chat_id: int) -> str:
+    """One line saying whether the bot can hide comments in `chat_id` (an admin allowed to delete messages)."""
+    try:
+        member = await bot.get_chat_member(chat_id, bot.id)
+    except TelegramError as error:
+        return f"Group {chat_id}: cannot check ({error}); is the bot a member?"
+    if member.status == ChatMemberStatus.OWNER or getattr(member, "can_delete_messages", False):
+        return f"Group {chat_id}: admin with 'Delete messages': moderation can hide comments"
+    return (
+        f"Group {chat_id}: NOT allowed to delete messages ({member.status}): comments the policy hides stay up and "
+        "are logged as hide_failed. Make the bot an admin of the group with 'Delete messages'."
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parses the command line and runs the command."""
     parser = argparse.ArgumentParser(prog="python -m bot.telegram", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("check", help="check the token and show the webhook")
+    checker = commands.add_parser("check", help="check the token, the webhook and the admin rights in groups")
+    checker.add_argument("--group", action="append", help="a discussion group's chat id (repeatable)")
     setter = commands.add_parser("set-webhook", help="register the webhook")
     setter.add_argument("url", help="the public https:// base URL of this Rasa server")
     commands.add_parser("delete-webhook", help="remove the webhook")

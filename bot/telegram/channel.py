@@ -16,7 +16,9 @@ messages are answered in order (`dispatch.py`); a chat with too many updates wai
 Updates are de-duplicated by `update_id` in the store, across restarts and replicas. What one chat can make the
 bot send is capped (`channels.telegram.SendBudget`); a turn that fails gets a short apology, never silence.
 
-Every answered message goes through Rasa (so it is logged like any other turn). Replies are collected first, then
+Every text message is moderated first (`moderation.py`, the brand's `brand/moderation.yml`): spam, self-promotion
+and abuse are hidden, ignored or answered with one calm line, logged and flagged, and never reach the dialogue.
+Every other message goes through Rasa (so it is logged like any other turn). Replies are collected first, then
 sent: in a DM in full; in public shortened, or replaced by a deep link to a private chat when the message was
 personal (`policy.py`). A stuck or failing Telegram API never loses the message: it is already in the tracker and
 the interaction log, and the failure is logged.
@@ -43,6 +45,7 @@ from telegram.request import BaseRequest
 
 from bot.rest import APOLOGY, reply_for_silence
 from bot.telegram.dispatch import ChatQueues
+from bot.telegram.moderation import REPLY, ModerationGate
 from bot.telegram.output import TelegramOutput
 from bot.telegram.policy import PRIVATE_INTENTS, PUBLIC_MAX_MESSAGES, move_to_private, shorten
 from bot.telegram.updates import Ignored, Incoming, chat_of, classify
@@ -102,6 +105,7 @@ class TelegramInput(InputChannel):
         self._poller: asyncio.Task | None = None
         self.queues = ChatQueues()
         self.budget = SendBudget()
+        self.moderation = ModerationGate()
 
     # -- the bot -----------------------------------------------------------------------------------------------------
 
@@ -151,6 +155,13 @@ class TelegramInput(InputChannel):
                 await bot.answer_callback_query(decision.callback_query_id)
             except TelegramError:
                 logger.warning("Could not acknowledge button press %s", decision.callback_query_id, exc_info=True)
+
+        verdict = await self.moderation.judge(decision)
+        if verdict is not None and verdict.outcome != REPLY:
+            # hidden, ignored or answered with one calm line: logged and flagged, never shown to the dialogue
+            decision.metadata["moderation"] = verdict.as_dict()
+            await self.moderation.carry_out(bot, decision, verdict)
+            return decision
 
         collector = CollectingOutputChannel()
         try:
@@ -237,6 +248,8 @@ class TelegramInput(InputChannel):
 
         @telegram.listener("after_server_start")
         async def start_polling(app: Any, _loop: Any) -> None:
+            if self.token:  # load the moderation models before the first customer comes
+                await asyncio.to_thread(self.moderation.moderator.warm_up)
             if self.token and self.mode == "polling":
                 self._poller = asyncio.create_task(self.poll(on_new_message, app))
 

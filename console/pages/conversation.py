@@ -15,6 +15,7 @@ from console.exporting import story_steps, write_story
 from console.rendering import render
 from core.conversations import parse_telegram_key
 from store.conversations import transcript
+from store.moderation import ModerationError, restore
 from store.reviews import (
     SENTIMENTS,
     ReviewError,
@@ -57,7 +58,34 @@ async def conversation_page(request: Request, conversation_id: str) -> HTTPRespo
         turns=turns,
         intents=domain_intents(request.app.ctx.settings.domain_dir),
         sentiments=SENTIMENTS,
+        moderation_outcomes=MODERATION_OUTCOMES,
     )
+
+
+# How the transcript names what moderation did.
+MODERATION_OUTCOMES = {
+    "reply_calmly_and_flag": "answered with one calm line",
+    "hide": "hidden (deleted from the thread)",
+    "hide_failed": "to hide, but the bot is not an admin there: remove it by hand",
+    "ignore": "ignored (no reply)",
+    "restored": "restored by a manager (not abuse)",
+}
+
+
+@conversation_routes.post("/conversations/<conversation_id:str>/restore")
+async def restore_message(request: Request, conversation_id: str) -> HTTPResponse:
+    """Marks a moderated message a false positive: a correction the spam model learns from."""
+    conversation_id = urllib.parse.unquote(conversation_id)
+    try:
+        interaction_id = int(request.form.get("interaction_id") or 0)
+        with request.app.ctx.db.session() as session:
+            turn = session.get(Interaction, interaction_id)
+            if turn is None or turn.conversation_id != conversation_id:
+                raise ModerationError("that message is not in this conversation")
+            restore(session, interaction_id, request.ctx.manager_email)
+    except (ModerationError, ValueError) as error:
+        return _back(conversation_id, error=str(error))
+    return _back(conversation_id, notice="Restored: marked not abuse, and kept as a correction for the moderator.")
 
 
 @conversation_routes.post("/conversations/<conversation_id:str>/label")

@@ -13,6 +13,7 @@ from sanic.response import HTTPResponse
 from console.rendering import render
 from core.hours import CareHours
 from store.conversations import InboxFilter, inbox, languages_seen, waiting_for_a_person
+from store.moderation import STATES
 from training.domain import domain_intents
 
 inbox_routes = Blueprint("console_inbox")
@@ -55,6 +56,7 @@ def filter_from(request: Request) -> InboxFilter:
         flagged=_bool(a.get("flagged")),
         search=a.get("q") or None,
         language=a.get("language") or None,
+        moderation=a.get("moderation") if a.get("moderation") in STATES else None,
     )
 
 

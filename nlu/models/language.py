@@ -22,14 +22,19 @@ DEFAULT_CANDIDATES = ("en", "es", "fr", "de", "pt", "it", "nl", "pl", "sv", "da"
 
 @dataclass(frozen=True)
 class Detected:
-    """A language code (ISO 639-1, or `und`) and how sure the detector is (0-1)."""
+    """A language code (ISO 639-1, or `und`), how sure the detector is (0-1), and its best guess even when `und`.
+
+    `best` lets a reader that knows more (a Spanish-speaking brand reading "où est ma commande ?", 0.42 French)
+    act on a weaker signal than the router, which hands conversations to people and so needs certainty.
+    """
 
     code: str
     confidence: float
+    best: str = UNDETERMINED
 
     def as_dict(self) -> dict[str, Any]:
         """The message attribute's shape."""
-        return {"code": self.code, "confidence": round(self.confidence, 4)}
+        return {"code": self.code, "confidence": round(self.confidence, 4), "best": self.best}
 
 
 class LanguageDetector:
@@ -65,5 +70,5 @@ class LanguageDetector:
         best = values[0]
         code = best.language.iso_code_639_1.name.lower()
         if best.value < self.min_confidence:
-            return Detected(UNDETERMINED, float(best.value))
-        return Detected(code, float(best.value))
+            return Detected(UNDETERMINED, float(best.value), code)
+        return Detected(code, float(best.value), code)

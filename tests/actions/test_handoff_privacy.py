@@ -7,7 +7,7 @@ from rasa_sdk.events import AllSlotsReset, ConversationPaused, SlotSet
 from actions import settings
 from actions.handoff import ActionHandoff
 from actions.privacy import ActionDeleteMyData, ActionSetPersonalisation, ActionShowMyData
-from tests.conftest import plain_variations, texts
+from tests.conftest import plain_variations, said, texts
 
 
 def at_denver(monkeypatch, *when: int) -> None:
@@ -67,7 +67,8 @@ async def test_show_my_data_lists_slots_and_the_stored_profile(make_tracker, dis
     await react(make_tracker, "test-user", "click_item", "tent-ridgeline-2")
     tracker = make_tracker("what do you know about me", slots={"product_type": "tent", "order_number": "KO-123456"})
     await ActionShowMyData().run(dispatcher, tracker, domain)
-    reply = texts(dispatcher)[0]
+    reply = said(dispatcher)[0]
+    assert reply.startswith("Here's what I hold about you:\n• ")
     assert "gear you asked about: tent" in reply
     assert "order number: KO-123456" in reply
     assert "interests: tents" in reply
@@ -80,7 +81,10 @@ async def test_privacy_requests_in_public_are_moved_to_private(make_tracker, dis
     public = make_tracker("what do you know about me", metadata={"surface": "comment"})
     await ActionShowMyData().run(dispatcher, public, domain)
     await ActionDeleteMyData().run(dispatcher, public, domain)
-    assert all("direct message" in reply for reply in texts(dispatcher))
+    assert texts(dispatcher) == ["utter_private_only", "utter_private_only"]
+    assert said(dispatcher)[0] == (
+        "I can't go into personal details in public. Send us a direct message and I'll help you there."
+    )
 
 
 async def test_delete_my_data_erases_the_store_and_keeps_consent(make_tracker, dispatcher, domain):
@@ -89,7 +93,7 @@ async def test_delete_my_data_erases_the_store_and_keeps_consent(make_tracker, d
     await react(make_tracker, "test-user", "click_item", "tent-ridgeline-2")
     tracker = make_tracker("delete my data", slots={"product_type": "tent", "personalisation": False})
     events = await ActionDeleteMyData().run(dispatcher, tracker, domain)
-    reply = texts(dispatcher)[0]
+    reply = said(dispatcher)[0]
     assert "0 messages, 1 interest and 1 reaction to recommendations" in reply
     assert "gear you asked about (tent)" in reply
     assert events == [AllSlotsReset(), SlotSet("personalisation", False)]
@@ -141,7 +145,7 @@ async def test_delete_says_so_when_the_store_is_unreachable(make_tracker, dispat
     monkeypatch.setenv("PARLEY_DB_URL", "postgresql+psycopg2://nobody@127.0.0.1:9/none?connect_timeout=1")
     settings.reset_caches()
     await ActionDeleteMyData().run(dispatcher, make_tracker("forget me"), domain)
-    assert "couldn't reach your stored profile" in texts(dispatcher)[0]
+    assert texts(dispatcher) == ["utter_data_erase_pending"]
 
 
 async def test_opt_out_and_back_in(make_tracker, dispatcher, domain):
@@ -151,4 +155,4 @@ async def test_opt_out_and_back_in(make_tracker, dispatcher, domain):
     back = await ActionSetPersonalisation().run(dispatcher, make_tracker("on", intent="opt_in_personalisation"), domain)
     assert out == [SlotSet("personalisation", False)]
     assert back == [SlotSet("personalisation", True)]
-    assert len(dispatcher.messages) == 2
+    assert texts(dispatcher) == ["utter_personalisation_off", "utter_personalisation_on"]

@@ -9,7 +9,7 @@ from core.buttons import item_buttons, payload
 from recommender.catalog import Item
 from recommender.lexical import Hit
 from store.users import find_user, interest_weights
-from tests.conftest import texts
+from tests.conftest import rendered, texts
 
 
 def hit(item_id, item_type, score):
@@ -36,7 +36,8 @@ async def recommend(make_tracker, sender, text="recommend me something", entitie
         text, intent="request_recommendation", sender_id=sender, entities=entities, metadata=metadata
     )
     events = await ActionRecommendContent().run(dispatcher, tracker, {})
-    return dispatcher.messages[0], events
+    message = dispatcher.messages[0]
+    return {**message, "text": rendered(message)}, events
 
 
 async def react(make_tracker, sender, intent, item_id=None, slots=None):
@@ -172,7 +173,8 @@ async def refine(make_tracker, sender, text, first_events):
     slots = {event["name"]: event["value"] for event in first_events if event["event"] == "slot"}
     tracker = make_tracker(text, intent="refine_recommendation", sender_id=sender, slots=slots)
     events = await ActionRecommendContent().run(dispatcher, tracker, {})
-    return dispatcher.messages[0], events
+    message = dispatcher.messages[0]
+    return {**message, "text": rendered(message)}, events
 
 
 def catalog_items(ids):

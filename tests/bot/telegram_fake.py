@@ -52,6 +52,7 @@ class FakeBotApi:
     base_url: str = ""
     hold: threading.Event | None = None
     forbidden_chats: set[int] = field(default_factory=set)  # chats whose user blocked the bot (403)
+    admin_chats: set[int] = field(default_factory=set)  # groups where the bot may delete messages (else 400)
 
     def sent(self, method: str = "sendMessage") -> list[Call]:
         with self.lock:
@@ -91,6 +92,35 @@ class FakeBotApi:
                     "text": params.get("text", ""),
                 }
                 return 200, {"ok": True, "result": message}
+            if method == "deleteMessage":
+                if int(params["chat_id"]) not in self.admin_chats:
+                    return 400, {"ok": False, "error_code": 400, "description": "Bad Request: message can't be deleted"}
+                return 200, {"ok": True, "result": True}
+            if method == "getChatMember":
+                admin = int(params["chat_id"]) in self.admin_chats
+                member = {
+                    "status": "administrator" if admin else "member",
+                    "user": BOT,
+                    **(
+                        {
+                            "can_be_edited": False,
+                            "is_anonymous": False,
+                            "can_manage_chat": True,
+                            "can_delete_messages": True,
+                            "can_manage_video_chats": False,
+                            "can_restrict_members": False,
+                            "can_promote_members": False,
+                            "can_change_info": False,
+                            "can_invite_users": True,
+                            "can_post_stories": False,
+                            "can_edit_stories": False,
+                            "can_delete_stories": False,
+                        }
+                        if admin
+                        else {}
+                    ),
+                }
+                return 200, {"ok": True, "result": member}
             if method == "getUpdates":
                 updates, self.updates = self.updates, []
                 return 200, {"ok": True, "result": updates}

@@ -163,6 +163,33 @@ def test_a_message_in_an_undeclared_language_is_acknowledged_and_goes_to_a_perso
         assert conversation.needs_human and conversation.paused and "language:de" in conversation.tags
 
 
+def test_a_spanish_order_status_question_is_answered_in_spanish(stack):
+    sender = "spanish-order"
+    [ask] = texts(stack.say(sender, "hola, ¿dónde está mi pedido? Lo hice hace una semana")[1])
+    assert ask == (
+        "Claro, lo compruebo. ¿Cuál es tu número de pedido? Tiene la forma KO-123456 y está en tu email de "
+        "confirmación."
+    )
+    [answer] = texts(stack.say(sender, "KO-654321")[1])  # says nothing about its language: the reply stays Spanish
+    assert answer == (
+        "¡Gracias! Puedes seguir el pedido KO-654321 en directo en https://kestrel-outdoor.example/orders/KO-654321. "
+        'Si lleva más de 5 días laborables de retraso o la página muestra un problema, escribe "hablar con una '
+        'persona" y nuestro equipo lo resolverá.'
+    )
+
+
+def test_a_french_question_is_answered_in_french_and_english_switches_back(stack):
+    sender = "french-returns"
+    [answer] = texts(stack.say(sender, "Bonjour, comment puis-je retourner mes chaussures ?")[1])
+    assert answer == (
+        "Vous pouvez retourner le matériel non utilisé sous 60 jours pour un remboursement complet, et le matériel "
+        "utilisé jusqu'à un an s'il n'a pas tenu ses promesses. Lancez le retour sur "
+        "https://kestrel-outdoor.example/returns ; l'étiquette retour est gratuite."
+    )
+    [english] = texts(stack.say(sender, "sorry, do you ship to Canada and how long does it take?")[1])
+    assert english.startswith("Standard shipping takes 3-5 working days")
+
+
 def test_a_button_click_becomes_feedback(stack):
     from sqlalchemy import select
 

@@ -21,6 +21,18 @@ def test_check_reports_the_bot(fake_telegram, capsys):
     assert "Token OK: @KestrelOutdoorBot" in capsys.readouterr().out
 
 
+def test_check_says_whether_the_bot_can_hide_comments_in_each_group(fake_telegram, capsys, monkeypatch):
+    fake_telegram.admin_chats = {-1001}
+    monkeypatch.setenv("TELEGRAM_GROUPS", "-1002")
+    assert main(["check", "--group", "-1001"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-2] == "Group -1001: admin with 'Delete messages': moderation can hide comments"
+    assert out[-1] == (
+        "Group -1002: NOT allowed to delete messages (member): comments the policy hides stay up and are logged as "
+        "hide_failed. Make the bot an admin of the group with 'Delete messages'."
+    )
+
+
 def test_set_webhook_registers_url_and_secret(fake_telegram, capsys):
     assert main(["set-webhook", "https://bot.example.com/"]) == 0
     [call] = [c for c in fake_telegram.calls if c.method == "setWebhook"]

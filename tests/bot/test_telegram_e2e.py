@@ -159,6 +159,41 @@ def test_spam_risks_get_silence(stack, api, name):
     assert api.sent() == []
 
 
+def comment(text: str, update_id: int) -> dict:
+    body = update("discussion_comment", update_id=update_id)
+    body["message"] = {**body["message"], "text": text, "message_id": update_id % 100000}
+    return body
+
+
+def test_moderation_hides_spam_and_calms_abuse_in_public_and_ignores_spam_in_a_dm(stack, api):
+    group = -1009876543210
+    api.admin_chats = {group}
+    try:
+        assert post(stack, comment("FREE $500 gift card for everyone, claim it at http://bit.ly/g1ft", 930001)) == 200
+        assert [c.params for c in api.sent("deleteMessage")] == [{"chat_id": group, "message_id": 30001}]
+        assert api.sent() == []
+        assert post(stack, comment("you are all fucking idiots", 930002)) == 200
+        [calm] = api.sent()
+        assert calm.params["text"] == (
+            "We're sorry you feel this way. We want to put it right: send us a direct message with what happened and "
+            "a person from our team will look into it."
+        )
+        assert calm.params["reply_parameters"]["message_id"] == 30002
+        dm = update("dm_text", update_id=930003)
+        dm["message"] = {**dm["message"], "text": "Earn $300 a day from home, whatsapp me +1 555 0199 for details"}
+        api.reset()
+        assert post(stack, dm) == 200
+        assert [c.method for c in api.calls if c.method != "getMe"] == []  # ignore: nothing said
+    finally:
+        api.admin_chats = set()
+    logged = turns(stack, "tg:comment:-1009876543210:5550004")
+    assert [(t.moderation, t.moderation_action) for t in logged[-2:]] == [
+        ("spam", "hide"),
+        ("toxic", "reply_calmly_and_flag"),
+    ]
+    assert [(t.moderation, t.moderation_action) for t in turns(stack, "tg:5550001")[-1:]] == [("spam", "ignore")]
+
+
 def test_rest_keeps_working_beside_telegram(stack):
     status, replies = stack.say("rest-beside-telegram", "hi")
     assert status == 200 and replies

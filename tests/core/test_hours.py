@@ -41,6 +41,21 @@ def test_when_the_team_is_back(moment, phrase):
     assert HOURS.back_phrase(moment) == phrase
 
 
+@pytest.mark.parametrize(
+    ("moment", "language", "phrase"),
+    [
+        (denver(3, 3, 0), "es", "a las 8:00 (hora Mountain Time), dentro de unas 5 horas"),
+        (denver(2, 20, 0), "es", "mañana a las 8:00 (hora Mountain Time), dentro de unas 12 horas"),
+        (denver(5, 15, 0), "es", "el lunes a las 8:00 (hora Mountain Time), dentro de unas 41 horas"),
+        (denver(3, 7, 40), "fr", "à 8h (heure Mountain Time), dans environ 20 minutes"),
+        (denver(4, 21, 0), "fr", "demain à 10h (heure Mountain Time), dans environ 13 heures"),
+        (denver(3, 3, 0), "de", "at 8am Mountain Time, in about 5 hours"),  # no German words: English
+    ],
+)
+def test_when_the_team_is_back_in_the_customers_language(moment, language, phrase):
+    assert HOURS.back_phrase(moment, language) == phrase
+
+
 def test_availability_is_exact():
     found = HOURS.availability(denver(3, 3, 0))
     assert (found.open_now, found.back_at, found.wait) == (
