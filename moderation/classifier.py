@@ -8,7 +8,8 @@
   (a fraction of a second): logistic regression over word and character n-grams of the message with its links
   reduced to their shape ("a link to a shortener", "a link to a .xyz site"), on the labelled examples in
   `moderation/data/examples.tsv` (complaints and ordinary questions included as the negative class, so "the link
-  in your email doesn't work" is not spam). A brand adds its own examples to that file.
+  in your email doesn't work" is not spam), plus the bot's own NLU examples as ordinary messages ("show my
+  profile" is not self-promotion). A brand adds its own examples to that file.
 
 `benchmarks/moderation.py` measures both against a keyword list, and the false-positive rate on the bot's own
 in-domain messages, complaints included.
@@ -61,10 +62,14 @@ def read_examples(path: Path = EXAMPLES) -> list[tuple[str, str]]:
 
 
 class Moderator:
-    """Scores messages for toxicity (alt-profanity-check) and spam / self-promotion (trained at first use)."""
+    """Scores messages for toxicity (alt-profanity-check) and spam / self-promotion (trained at first use).
 
-    def __init__(self, examples: Path = EXAMPLES) -> None:
+    `ordinary` are messages known to be neither (the bot's NLU examples): the customers' own way of writing.
+    """
+
+    def __init__(self, examples: Path = EXAMPLES, ordinary: Sequence[str] = ()) -> None:
         self.examples = examples
+        self.ordinary = [(text, "none") for text in ordinary]
         self.corrections: list[tuple[str, str]] = []
         self._pipeline: Any = None
         self._labels: list[str] = []
@@ -77,7 +82,7 @@ class Moderator:
                 from sklearn.linear_model import LogisticRegression
                 from sklearn.pipeline import make_pipeline, make_union
 
-                rows = read_examples(self.examples) + self.corrections
+                rows = read_examples(self.examples) + self.ordinary + self.corrections
                 features = make_union(
                     TfidfVectorizer(
                         preprocessor=lambda t: link_shape(t).lower(), ngram_range=(1, 2), sublinear_tf=True

@@ -42,7 +42,7 @@ class ModerationGate:
 
     def __init__(self, policy_file: Path | None = None, moderator: Moderator | None = None) -> None:
         self.policy_file = policy_file or get_settings().brand_dir / "moderation.yml"
-        self.moderator = moderator or Moderator()
+        self.moderator = moderator or Moderator(ordinary=nlu_examples())
         self._policy: Policy | None = None
         self._policy_mtime: float | None = None
         self._corrections_seen: int | None = None
@@ -113,6 +113,18 @@ class ModerationGate:
                 outcome = HIDE_FAILED
         await asyncio.to_thread(_record, decision, Verdict(verdict.category, verdict.score, outcome), reply)
         return outcome
+
+
+def nlu_examples() -> list[str]:
+    """The bot's English NLU examples: what customers ordinarily write (the spam model's negatives)."""
+    from core.settings import PROJECT_ROOT
+    from training.merge import training_examples
+
+    try:
+        return list(training_examples(PROJECT_ROOT / "data" / "nlu"))
+    except Exception:
+        logger.warning("Could not read the NLU examples; the spam model trains on its own examples", exc_info=True)
+        return []
 
 
 def _record(decision: Incoming, verdict: Verdict, reply: str | None) -> None:
