@@ -73,7 +73,8 @@ bench: train ## Run the benchmarks (over two hours; NLU ones need ../shared/data
 		&& python -m benchmarks.collaborative_scale \
 		&& python -m benchmarks.console_inbox && python -m benchmarks.learning_loop && python -m benchmarks.experiments \
 		&& python -m benchmarks.click_model && python -m benchmarks.broadcast && python -m benchmarks.language_id \
-		&& python -m benchmarks.multilingual_intents \
+		&& python -m benchmarks.multilingual_intents && python -m benchmarks.multilingual_pipeline \
+		&& python -m benchmarks.moderation \
 		&& source scripts/postgres.sh && source scripts/redis.sh && source scripts/nginx.sh \
 		&& trap 'stop_postgres; stop_redis' EXIT && start_postgres && start_redis && ensure_nginx \
 		&& python -m benchmarks.load
