@@ -93,12 +93,26 @@ def parse_body(body: bytes) -> RestRequest:
     return RestRequest(sender=str(sender), text=message, metadata=metadata)
 
 
-def response_text(agent: Any, name: str, default: str) -> str:
-    """The first text of a domain response, so brands word these replies in their own voice."""
+def response_text(agent: Any, name: str, default: str, language: str | None = None) -> str:
+    """A domain response's text in the customer's language, so brands word these replies in their own voice.
+
+    The variation conditioned only on the `language` slot being `language`, else the first unconditioned one (the
+    default language's): the channel picks it itself, outside Rasa's generator, so it must not take a Spanish
+    variation for an English customer just because it is written first.
+    """
     try:
-        return agent.domain.responses[name][0]["text"]
-    except (AttributeError, KeyError, IndexError, TypeError):
+        variations = agent.domain.responses[name]
+    except (AttributeError, KeyError, TypeError):
         return default
+
+    def conditions(variation: dict) -> list:
+        return variation.get("condition") or []
+
+    for variation in variations:
+        wanted = [{"type": "slot", "name": "language", "value": language}]
+        if language and [dict(c) for c in conditions(variation)] == wanted and variation.get("text"):
+            return variation["text"]
+    return next((v["text"] for v in variations if not conditions(v) and v.get("text")), default)
 
 
 def custom_action_ran_since_last_user_turn(tracker: Any, custom_actions: set[str]) -> bool:
@@ -124,9 +138,10 @@ async def reply_for_silence(agent: Any, sender: str) -> str | None:
         tracker = None
     if tracker is not None and tracker.is_paused():
         return None
+    language = tracker.get_slot("language") if tracker is not None and "language" in tracker.slots else None
     if tracker is not None and custom_action_ran_since_last_user_turn(tracker, set(agent.domain.user_actions)):
-        return response_text(agent, UNAVAILABLE_RESPONSE, APOLOGY)
-    return response_text(agent, FALLBACK_RESPONSE, "Sorry, I didn't quite catch that. Could you rephrase?")
+        return response_text(agent, UNAVAILABLE_RESPONSE, APOLOGY, language)
+    return response_text(agent, FALLBACK_RESPONSE, "Sorry, I didn't quite catch that. Could you rephrase?", language)
 
 
 def pending_human_replies(sender: str) -> list[str]:

@@ -159,7 +159,6 @@ class TelegramInput(InputChannel):
         verdict = await self.moderation.judge(decision)
         if verdict is not None and verdict.outcome != REPLY:
             # hidden, ignored or answered with one calm line: logged and flagged, never shown to the dialogue
-            decision.metadata["moderation"] = verdict.as_dict()
             await self.moderation.carry_out(bot, decision, verdict)
             return decision
 

@@ -53,6 +53,18 @@ def test_response_text_comes_from_the_domain():
     assert response_text(_Agent(), "utter_missing", "fallback") == "fallback"
 
 
+def test_response_text_is_in_the_customers_language_and_english_by_default():
+    """Before: the first variation was taken, and with Spanish written first an English customer got Spanish."""
+    agent = _Agent()
+    spanish = {"condition": [{"type": "slot", "name": "language", "value": "es"}], "text": "¿Puedes repetirlo?"}
+    upset = {"condition": [{"type": "slot", "name": "sentiment", "value": "negative"}], "text": "Sorry! Again?"}
+    agent.domain.responses["utter_default"] = [spanish, upset, {"text": "Say again?"}]
+    assert response_text(agent, "utter_default", "x") == "Say again?"
+    assert response_text(agent, "utter_default", "x", "en") == "Say again?"
+    assert response_text(agent, "utter_default", "x", "es") == "¿Puedes repetirlo?"
+    assert response_text(agent, "utter_default", "x", "fr") == "Say again?"
+
+
 class _Tracker:
     def __init__(self, events):
         self.events = events
