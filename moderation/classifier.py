@@ -18,6 +18,7 @@ in-domain messages, complaints included.
 from __future__ import annotations
 
 import csv
+import functools
 import re
 import threading
 from collections.abc import Sequence
@@ -59,6 +60,12 @@ def read_examples(path: Path = EXAMPLES) -> list[tuple[str, str]]:
     """(text, label) rows of a tab-separated examples file with a `label` and a `text` column."""
     with path.open(encoding="utf-8", newline="") as handle:
         return [(row["text"], row["label"]) for row in csv.DictReader(handle, delimiter="\t") if row.get("text")]
+
+
+@functools.cache
+def shared_moderator(ordinary: tuple[str, ...] = ()) -> Moderator:
+    """One moderator per process (and per set of ordinary messages): its models load and train once."""
+    return Moderator(ordinary=ordinary)
 
 
 class Moderator:
@@ -124,11 +131,12 @@ class Moderator:
         `corrections` are (text, label) pairs, `none` for a restored false positive. The toxicity model is a
         fixed, shipped one: a restored toxic message is kept as data but does not change it.
         """
-        trained = self._pipeline is not None
+        learnt = [(text, label if label in ("spam", "self_promotion") else "none") for text, label in corrections]
         with self._lock:
-            self.corrections = [
-                (t, "none" if label not in ("spam", "self_promotion") else label) for t, label in corrections
-            ]
+            if learnt == self.corrections:
+                return  # nothing new: keep the trained model
+            trained = self._pipeline is not None
+            self.corrections = learnt
             self._pipeline = None
         if trained:
             self._trained()

@@ -27,7 +27,7 @@ from bot.telegram.output import TelegramOutput
 from bot.telegram.updates import Incoming
 from core.identity import identity_from
 from core.settings import get_settings
-from moderation.classifier import Moderator
+from moderation.classifier import Moderator, shared_moderator
 from moderation.policy import CALM, HIDE, REPLY, Policy, Verdict, judge
 
 logger = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ class ModerationGate:
 
     def __init__(self, policy_file: Path | None = None, moderator: Moderator | None = None) -> None:
         self.policy_file = policy_file or get_settings().brand_dir / "moderation.yml"
-        self.moderator = moderator or Moderator(ordinary=nlu_examples())
+        self.moderator = moderator or shared_moderator(tuple(nlu_examples()))
         self._policy: Policy | None = None
         self._policy_mtime: float | None = None
         self._corrections_seen: int | None = None
