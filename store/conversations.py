@@ -17,6 +17,7 @@ from sqlalchemy import and_, exists, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from store.interactions import conversation_turns
+from store.moderation import STATES
 from store.schema import Conversation, Correction, Feedback, Interaction
 
 PAGE_SIZE = 50
@@ -103,8 +104,6 @@ def _conditions(f: InboxFilter) -> list:
     if f.language:
         where.append(exists().where(and_(Interaction.conversation_id == c.id, Interaction.language == f.language)))
     if f.moderation:
-        from store.moderation import STATES
-
         actions = STATES.get(f.moderation, ())
         where.append(
             exists().where(and_(Interaction.conversation_id == c.id, Interaction.moderation_action.in_(actions)))

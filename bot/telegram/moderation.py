@@ -42,11 +42,18 @@ class ModerationGate:
 
     def __init__(self, policy_file: Path | None = None, moderator: Moderator | None = None) -> None:
         self.policy_file = policy_file or get_settings().brand_dir / "moderation.yml"
-        self.moderator = moderator or shared_moderator(tuple(nlu_examples()))
+        self._moderator = moderator
         self._policy: Policy | None = None
         self._policy_mtime: float | None = None
         self._corrections_seen: int | None = None
         self._corrections_checked = 0.0
+
+    @property
+    def moderator(self) -> Moderator:
+        """The process's moderator (built on first use: the NLU examples are read once, not per channel)."""
+        if self._moderator is None:
+            self._moderator = shared_moderator(tuple(nlu_examples()))
+        return self._moderator
 
     def policy(self) -> Policy:
         """The policy file's current content (the defaults without a file; the last good one after a bad edit)."""
